@@ -1,0 +1,14 @@
+#ifndef PCOCC_CSLURM_SHIM_H
+#define PCOCC_CSLURM_SHIM_H
+#include <stdint.h>
+#include <slurm/slurm.h>
+#include <slurm/slurm_errno.h>
+
+// SLURM_BIT() flags are macros Swift cannot import.
+static const uint32_t pcocc_job_state_base = JOB_STATE_BASE;
+static const uint32_t pcocc_job_completing = JOB_COMPLETING;
+static const uint32_t pcocc_job_configuring = JOB_CONFIGURING;
+
+// Exported by libslurm but not declared in its headers.
+extern char *slurm_job_state_string(uint32_t inx);
+#endif

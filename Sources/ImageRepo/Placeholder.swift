@@ -1,0 +1,1 @@
+// ImageRepo: see README.md

@@ -1,0 +1,1 @@
+// SiteConfig: see README.md

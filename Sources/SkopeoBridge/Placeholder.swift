@@ -1,0 +1,1 @@
+// SkopeoBridge: see README.md

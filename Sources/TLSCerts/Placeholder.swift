@@ -1,0 +1,1 @@
+// TLSCerts: see README.md

@@ -1,0 +1,1 @@
+// VMAllocator: see README.md
