@@ -2,5 +2,15 @@ import ArgumentParser
 
 @main
 struct PcoccDocker: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pcocc-docker", abstract: "A private Docker daemon in a VM inside your Slurm job.")
+    static let configuration = CommandConfiguration(
+        commandName: "pcocc-docker",
+        abstract: "A private Docker daemon in a virtual machine inside your own Slurm job.",
+        discussion: "Run 'pcocc-docker alloc' for an interactive docker shell, or see 'man pcocc-docker'.",
+        subcommands: [
+            AllocCommand.self, BatchCommand.self, ShellCommand.self, EnvCommand.self,
+            PsCommand.self, StopCommand.self,
+            ExportCommand.self, ImportCommand.self, EditCommand.self, BuildCommand.self, ImagesCommand.self,
+            InternalCommand.self,
+        ]
+    )
 }

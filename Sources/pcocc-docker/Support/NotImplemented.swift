@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// Thrown by commands that are not built yet, so users get a plain answer and a non-zero exit.
+struct NotImplemented: Error, CustomStringConvertible {
+    let command: String
+    var description: String { "'pcocc-docker \(command)' is not implemented yet in this version" }
+}
