@@ -1,1 +1,0 @@
-// SkopeoBridge: see README.md
