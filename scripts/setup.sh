@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Prepares this Debian 12 machine for pcocc-docker: packages, the build, the guest image (cached by
+# recipe hash under /var/cache/pcocc-docker), the site configuration, a local Slurm cluster and an
+# ordinary user to run jobs as. Idempotent; needs root. Prints `export ...` lines on stdout for eval.
+#
+#   eval "$(scripts/setup.sh)"
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+log() { echo "setup: $*" >&2; }
+
+log "installing Debian packages"
+bash scripts/install-deps.sh >&2
+
+log "building pcocc-docker"
+swift build >&2
+install -D -m 0755 .build/debug/pcocc-docker /usr/local/bin/pcocc-docker
+
+log "building (or finding) the guest image"
+image=$(bash scripts/build-guest-image.sh)
+log "guest image: $image"
+
+# The site configuration: the repository's documented file, pointing at the image just built.
+install -d -m 0755 /etc/pcocc-docker
+sed "s|^\(\s*image_dir:\).*|\1 \"$image\"|" etc/containers.yaml > /etc/pcocc-docker/containers.yaml.tmp
+mv /etc/pcocc-docker/containers.yaml.tmp /etc/pcocc-docker/containers.yaml
+
+log "starting the local Slurm cluster"
+cluster_env=$(bash scripts/slurm-cluster.sh start)
+eval "$cluster_env"
+
+user=$(bash scripts/test-user.sh)
+log "jobs run as the ordinary user '$user'"
+
+echo "$cluster_env"
+echo "export PCOCC_TEST_USER='$user'"
+echo "export PCOCC_TEST_GUEST_IMAGE='$image'"
+echo "export PCOCC_TEST_SLURM_CONF='$SLURM_CONF'"
+echo "export PCOCC_DOCKER_BIN=/usr/local/bin/pcocc-docker"
