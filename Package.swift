@@ -35,7 +35,8 @@ let package = Package(
             dependencies: [
                 "CLibvirt", "CSlurm", "SiteConfig", "ChildProcess", "TLSCerts",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "ImageRepo",
@@ -43,19 +44,21 @@ let package = Package(
                 "ChildProcess",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
-        .target(name: "SkopeoBridge", dependencies: ["ChildProcess"]),
+        .target(name: "SkopeoBridge", dependencies: ["ChildProcess"], exclude: ["README.md"]),
         .target(
             name: "TLSCerts",
             dependencies: [
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
-        .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "ChildProcess", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")]),
+        .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
+        .target(name: "ChildProcess", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")], exclude: ["README.md"]),
 
         .testTarget(name: "TLSCertsTests", dependencies: ["TLSCerts", "ChildProcess"]),
         .testTarget(name: "ImageRepoTests", dependencies: ["ImageRepo", "ChildProcess"]),
@@ -63,6 +66,6 @@ let package = Package(
         .testTarget(name: "SkopeoBridgeTests", dependencies: ["SkopeoBridge"]),
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
         // Needs the real services that scripts/test.sh starts: Slurm, libvirt/QEMU with the guest image.
-        .testTarget(name: "SystemTests", dependencies: ["TLSCerts", "ImageRepo", "ChildProcess"]),
+        .testTarget(name: "SystemTests", dependencies: ["TLSCerts", "ImageRepo", "ChildProcess", "VMAllocator"]),
     ]
 )

@@ -1,7 +1,54 @@
 import ArgumentParser
+import Foundation
+import TLSCerts
 
+/// Writes a job's certificates (client and dockerd's) under its job directory; the CA's key stays in this process.
 struct InternalCertsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "certs", abstract: "Create a job's CA, server and client certificates.")
+    static let configuration = CommandConfiguration(
+        commandName: "certs", abstract: "Create a job's CA, server and client certificates.")
 
-    func run() async throws { throw NotImplemented(command: "certs") }
+    @Option(help: "The job's state directory; vmcerts/ is created in it.")
+    var jobDir: String
+
+    @Option(help: "The Slurm job id, named in the CA's subject.")
+    var jobID: String
+
+    @Option(help: "A DNS name of dockerd's certificate (repeatable; default: this host's name). localhost is always added.")
+    var node: [String] = []
+
+    @Option(help: "An IP address of dockerd's certificate (repeatable; default: this host's addresses). 127.0.0.1 is always added.")
+    var address: [String] = []
+
+    @Option(help: "The job's end in seconds since the epoch (default: 30 days from now).")
+    var validUntil: Int?
+
+    func validate() throws {
+        guard !jobDir.isEmpty else { throw ValidationError("--job-dir must not be empty.") }
+        guard !jobID.isEmpty else { throw ValidationError("--job-id must not be empty.") }
+        if let validUntil, TimeInterval(validUntil) <= Date().timeIntervalSince1970 {
+            throw ValidationError("--valid-until \(validUntil) is not in the future.")
+        }
+    }
+
+    func run() async throws {
+        var names = node
+        var addresses = address
+        if names.isEmpty || addresses.isEmpty {
+            let host = try HostIdentity.local()
+            if names.isEmpty { names = [host.hostname] }
+            if addresses.isEmpty { addresses = host.addresses }
+        }
+        try JobCertificates.create(
+            jobDirectory: jobDir, jobID: jobID, userName: Self.userName(),
+            serverNames: names, serverAddresses: addresses,
+            validUntil: validUntil.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+    }
+
+    /// The client certificate's CN: the account name, which outlives a changed $USER.
+    private static func userName() -> String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name {
+            return String(cString: name)
+        }
+        return ProcessInfo.processInfo.environment["USER"] ?? "uid\(getuid())"
+    }
 }

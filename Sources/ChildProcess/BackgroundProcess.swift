@@ -1,0 +1,68 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+/// A child that runs while the caller does other work (the VM's `srun` step, for one).
+///
+/// Only valid inside `ChildProcess.withBackground`'s closure; when the closure returns or throws,
+/// the child is asked to stop (SIGTERM, then SIGKILL) and reaped before the call returns.
+public struct BackgroundProcess: Sendable {
+    public let pid: pid_t
+
+    /// False once the child has exited (a zombie waiting to be reaped counts as exited).
+    public var isRunning: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z" && state != "X"
+    }
+
+    public func signal(_ number: Int32) {
+        _ = kill(pid, number)
+    }
+}
+
+extension ChildProcess {
+    /// Runs `executable` in its own process group (so a terminal's Ctrl-C does not reach it directly)
+    /// with its output appended to `logFile`, while `body` runs. Returns the body's value and the child's status.
+    public static func withBackground<Result: Sendable>(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        logFile: String,
+        gracePeriod: Duration = .seconds(10),
+        body: @escaping @Sendable (BackgroundProcess) async throws -> Result
+    ) async throws -> (result: Result, status: Int32) {
+        let command = CommandLine(executable: executable, arguments: arguments)
+        let fd = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw ChildProcessError.launchFailed(command: command, reason: "cannot open \(logFile): \(String(cString: strerror(errno)))")
+        }
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: gracePeriod)]
+        let log = FileDescriptor(rawValue: fd)
+        let outcome = try await Subprocess.run(
+            executableFor(executable),
+            arguments: Arguments(arguments),
+            environment: environmentFor(environment),
+            platformOptions: options,
+            input: .none,
+            output: .fileDescriptor(log, closeAfterSpawningProcess: false),
+            error: .fileDescriptor(log, closeAfterSpawningProcess: true)
+        ) { execution in
+            let process = BackgroundProcess(pid: execution.processIdentifier.value)
+            let value = try await body(process)
+            // The body is done with the child: stop it the way its teardown would, and wait.
+            await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: gracePeriod)])
+            return value
+        }
+        return (outcome.closureResult, exitCode(outcome.terminationStatus))
+    }
+}

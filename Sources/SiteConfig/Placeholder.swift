@@ -1,1 +1,0 @@
-// SiteConfig: see README.md

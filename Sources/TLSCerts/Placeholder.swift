@@ -1,1 +1,0 @@
-// TLSCerts: see README.md
