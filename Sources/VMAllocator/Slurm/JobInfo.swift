@@ -1,0 +1,145 @@
+import Foundation
+
+/// A Slurm job's state as squeue shows it (`%T`).
+public enum JobState: String, Sendable, Equatable, CaseIterable {
+    case pending, running, suspended
+    /// Ended (any way) but its processes or epilog are still being cleaned up: resources still held.
+    case completing
+    case completed, cancelled, failed, timeout, nodeFail, preempted, bootFail, deadline, outOfMemory
+    case unknown
+
+    /// Still holds or waits for resources: the VM may exist or may still come.
+    public var isActive: Bool {
+        switch self {
+        case .pending, .running, .suspended, .completing: return true
+        default: return false
+        }
+    }
+
+    /// Maps slurmctld's `job_state`: the low byte is `enum job_states`, the rest are flags.
+    /// The COMPLETING flag wins over the base state, because the job's processes may still run.
+    init(slurmState: UInt32) {
+        let completingFlag: UInt32 = 1 << 15  // JOB_COMPLETING, SLURM_BIT(15)
+        if slurmState & completingFlag != 0 {
+            self = .completing
+            return
+        }
+        let bases: [JobState] = [
+            .pending, .running, .suspended, .completed, .cancelled, .failed, .timeout,
+            .nodeFail, .preempted, .bootFail, .deadline, .outOfMemory,
+        ]
+        let base = Int(slurmState & 0xff)  // JOB_STATE_BASE
+        self = base < bases.count ? bases[base] : .unknown
+    }
+}
+
+/// What slurmctld knows about one job, copied out of libslurm's records.
+public struct JobInfo: Sendable, Equatable {
+    /// The job id as users type it ("1234").
+    public var id: String
+    public var name: String
+    public var userID: uid_t
+    public var state: JobState
+    /// Why the job waits or ended ("Resources", "Priority", "TimeLimit"...); nil when Slurm gives none.
+    public var stateReason: String?
+    /// Slurm's free-text detail for the reason, when it has one.
+    public var stateDescription: String?
+    /// Allocated nodes as a Slurm host list ("node[1-2]"); empty while pending.
+    public var nodes: String
+    /// The node that runs the batch script (batch jobs only, once running).
+    public var batchHost: String?
+    /// nil when unlimited.
+    public var timeLimit: TimeInterval?
+    /// Actual start, or slurmctld's expected start while pending; nil when unknown.
+    public var startTime: Date?
+    /// Actual end, or the expected end (start + limit) while running; nil when unknown.
+    public var endTime: Date?
+    public var submitTime: Date?
+    /// When the job was last suspended or resumed; nil if never.
+    public var suspendTime: Date?
+    /// Run time accumulated before the last suspension.
+    public var preSuspendTime: TimeInterval
+    public var comment: String?
+    /// true for sbatch jobs, false for salloc/srun allocations.
+    public var isBatch: Bool
+    public var workDir: String
+    public var numCPUs: UInt32
+    public var numNodes: UInt32
+    /// Memory per node in MiB (from --mem, or --mem-per-cpu/DefMemPerCPU times the CPUs per node);
+    /// nil when the job has no memory limit. Salloc shells only see SLURM_MEM_PER_NODE when --mem was given.
+    public var memoryPerNode: UInt64?
+    public var partition: String
+
+    public init(
+        id: String, name: String = "", userID: uid_t, state: JobState, stateReason: String? = nil,
+        stateDescription: String? = nil, nodes: String = "", batchHost: String? = nil,
+        timeLimit: TimeInterval? = nil, startTime: Date? = nil, endTime: Date? = nil, submitTime: Date? = nil,
+        suspendTime: Date? = nil, preSuspendTime: TimeInterval = 0, comment: String? = nil, isBatch: Bool = false,
+        workDir: String = "", numCPUs: UInt32 = 1, numNodes: UInt32 = 1, memoryPerNode: UInt64? = nil,
+        partition: String = ""
+    ) {
+        self.id = id
+        self.name = name
+        self.userID = userID
+        self.state = state
+        self.stateReason = stateReason
+        self.stateDescription = stateDescription
+        self.nodes = nodes
+        self.batchHost = batchHost
+        self.timeLimit = timeLimit
+        self.startTime = startTime
+        self.endTime = endTime
+        self.submitTime = submitTime
+        self.suspendTime = suspendTime
+        self.preSuspendTime = preSuspendTime
+        self.comment = comment
+        self.isBatch = isBatch
+        self.workDir = workDir
+        self.numCPUs = numCPUs
+        self.numNodes = numNodes
+        self.memoryPerNode = memoryPerNode
+        self.partition = partition
+    }
+
+    public var isActive: Bool { state.isActive }
+
+    /// Slurm's `pn_min_memory`: MiB per node, or per CPU when the top bit (MEM_PER_CPU) is set.
+    static func memoryPerNode(slurmMinMemory: UInt64, numCPUs: UInt32, numNodes: UInt32) -> UInt64? {
+        let perCPUFlag: UInt64 = 1 << 63
+        if slurmMinMemory & perCPUFlag != 0 {
+            let perCPU = slurmMinMemory & ~perCPUFlag
+            let cpusPerNode = UInt64(max(1, numCPUs / max(1, numNodes)))
+            return perCPU == 0 ? nil : perCPU * cpusPerNode
+        }
+        return slurmMinMemory == 0 ? nil : slurmMinMemory
+    }
+
+    /// The first allocated node (where a one-node job's VM runs); nil while pending.
+    public var firstNode: String? { HostList.expand(nodes).first }
+
+    /// Time the job has run, not counting suspensions, computed the way squeue's `%M` is.
+    public func runTime(at now: Date = Date()) -> TimeInterval {
+        switch state {
+        case .pending:
+            return 0
+        case .suspended:
+            return preSuspendTime
+        default:
+            guard let startTime else { return 0 }
+            // A running job's endTime is its expected end, not a real one.
+            let end = state == .running ? now : (endTime ?? now)
+            if let suspendTime {
+                return max(0, end.timeIntervalSince(suspendTime)) + preSuspendTime
+            }
+            return max(0, end.timeIntervalSince(startTime))
+        }
+    }
+
+    /// Seconds before Slurm kills the job for its time limit (squeue's `%L`): nil when unlimited,
+    /// the whole limit while pending, 0 once over.
+    public func timeLeft(at now: Date = Date()) -> TimeInterval? {
+        guard let timeLimit else { return nil }
+        if !isActive { return 0 }
+        return max(0, timeLimit - runTime(at: now))
+    }
+}

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# A private Slurm cluster on this machine, for the tests and the README walkthrough.
+#
+#   scripts/slurm-cluster.sh start [--nodes N]   start munged (if needed), slurmctld, N slurmd (default 1); prints env
+#   scripts/slurm-cluster.sh stop                cancel all jobs, shut the daemons down
+#   scripts/slurm-cluster.sh status              daemons, sinfo, squeue; exit 1 when not running
+#   scripts/slurm-cluster.sh env                 prints `export SLURM_CONF=...` (for eval)
+#
+# Config, state, spool, logs and pid files live in $PCOCC_SLURM_DIR (default /var/tmp/pcocc-slurm), so the
+# cluster never touches /etc/slurm. Ports: $PCOCC_SLURM_PORT (slurmctld, default 6817); slurmd uses the
+# next port, or the N next ones with several nodes (Debian builds slurmd with MULTIPLE_SLURMD).
+# Needs root: slurmd must switch to the job owner's uid. start and stop are idempotent.
+# Progress goes to stderr; only the `export` line goes to stdout, so `eval "$(... start)"` works.
+set -euo pipefail
+
+dir=${PCOCC_SLURM_DIR:-/var/tmp/pcocc-slurm}
+conf=$dir/slurm.conf
+ctld_port=${PCOCC_SLURM_PORT:-6817}
+start_timeout=${PCOCC_SLURM_START_TIMEOUT:-30}
+export SLURM_CONF=$conf
+
+log() { echo "slurm-cluster: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# PID 1 on the build machines reaps zombies slowly, so a zombie counts as exited.
+alive() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $state != Z* ]]
+}
+
+pid_of() { [[ -s $1 ]] && cat "$1"; }
+
+# Every daemon this cluster owns, one "name pid" per line (pid empty when its file is missing).
+daemons() {
+  echo "slurmctld $(pid_of "$dir/run/slurmctld.pid" || true)"
+  local f
+  for f in "$dir"/run/slurmd-*.pid; do
+    [[ -e $f ]] || continue
+    local name=${f##*/slurmd-}
+    echo "slurmd(${name%.pid}) $(pid_of "$f" || true)"
+  done
+}
+
+running() {
+  local pid
+  pid=$(pid_of "$dir/run/slurmctld.pid") || return 1
+  alive "$pid"
+}
+
+print_env() { echo "export SLURM_CONF=$conf"; }
+
+tail_logs() {
+  local f
+  for f in "$dir"/log/*.log; do
+    [[ -e $f ]] || continue
+    echo "--- tail of $f" >&2
+    tail -n 15 "$f" >&2
+  done
+}
+
+start_munge() {
+  if [[ ! -s /etc/munge/munge.key ]]; then
+    log "creating /etc/munge/munge.key"
+    install -d -o munge -g munge -m 0700 /etc/munge
+    if command -v mungekey >/dev/null; then
+      runuser -u munge -- mungekey --create --keyfile=/etc/munge/munge.key
+    else
+      (umask 077; dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none)
+      chown munge:munge /etc/munge/munge.key
+    fi
+  fi
+  # A working munged answers munge/unmunge; a pid check alone misses one started by someone else.
+  if munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; then return; fi
+  log "starting munged"
+  install -d -o munge -g munge -m 0755 /run/munge
+  runuser -u munge -- /usr/sbin/munged
+  local i
+  for i in $(seq 50); do
+    munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  die "munged did not start (see /var/log/munge/munged.log)"
+}
+
+write_conf() {
+  local nodes=$1 cpus mem_mb
+  cpus=$(nproc)
+  # Leave room for the host; slurmd drains a node that reports less memory than configured.
+  mem_mb=$(awk '/^MemTotal:/ { m = int($2 / 1024) - 512; print (m < 256 ? 256 : m) }' /proc/meminfo)
+  local node_line
+  if [[ $nodes -eq 1 ]]; then
+    node_line="NodeName=node1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((ctld_port + 1))"
+  else
+    node_line="NodeName=node[1-$nodes] NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((ctld_port + 1))-$((ctld_port + nodes))"
+  fi
+  # Job ids continue across restarts (slurmctld -i forgets them), so a new job never meets the
+  # leftover per-job state (~/.pcocc/job_<ID>) of an earlier one.
+  local first_job_id=1
+  [[ -s $dir/next-job-id ]] && first_job_id=$(cat "$dir/next-job-id")
+  local tmp=$conf.tmp
+  cat >"$tmp" <<EOF
+# Written by scripts/slurm-cluster.sh; rewritten on every start of a stopped cluster.
+ClusterName=pcocc
+SlurmctldHost=localhost
+SlurmctldPort=$ctld_port
+SlurmUser=root
+AuthType=auth/munge
+CredType=cred/munge
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool/%n
+SlurmctldPidFile=$dir/run/slurmctld.pid
+SlurmdPidFile=$dir/run/slurmd-%n.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd-%n.log
+SlurmctldDebug=info
+SlurmdDebug=info
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+DefMemPerCPU=$((mem_mb / cpus))
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+MpiDefault=none
+MailProg=/bin/true
+FirstJobId=$first_job_id
+SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0
+# Without it an impossible request pends forever instead of failing at submission.
+EnforcePartLimits=ALL
+ReturnToService=2
+# Short waits keep scancel and the stop below quick.
+KillWait=5
+MinJobAge=30
+SlurmdTimeout=30
+InactiveLimit=0
+$node_line CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+EOF
+  chmod 0644 "$tmp"
+  mv "$tmp" "$conf"
+}
+
+wait_idle() {
+  local nodes=$1 deadline=$((SECONDS + start_timeout)) states
+  while ((SECONDS < deadline)); do
+    states=$(sinfo -h -N -o %T 2>/dev/null || true)
+    if [[ $(grep -cx idle <<<"$states") -eq $nodes ]]; then return; fi
+    sleep 0.1
+  done
+  log "error: nodes not idle after ${start_timeout}s (sinfo: $(tr '\n' ' ' <<<"${states:-no answer}"))"
+  tail_logs
+  exit 1
+}
+
+cmd_start() {
+  local nodes=1
+  while [[ $# -gt 0 ]]; do
+    case $1 in
+      --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
+      --nodes=*) nodes=${1#*=}; shift ;;
+      *) die "unknown option '$1' (usage: start [--nodes N])" ;;
+    esac
+  done
+  [[ $nodes =~ ^[1-9][0-9]*$ ]] || die "--nodes must be a positive number, not '$nodes'"
+  [[ $EUID -eq 0 ]] || die "must run as root (slurmd switches to each job's user)"
+  if running; then
+    log "already running ($conf)"
+    print_env
+    return
+  fi
+  start_munge
+  # Leftovers from an unclean stop would confuse the pid checks and the node states.
+  rm -rf "$dir/state" "$dir/spool" "$dir/run"
+  install -d -m 0755 "$dir" "$dir/log" "$dir/run"
+  # The spool must be traversable: slurmstepd execs the batch script there as the job user.
+  install -d -m 0700 "$dir/state"
+  install -d -m 0755 "$dir/spool"
+  write_conf "$nodes"
+  log "starting slurmctld and $nodes slurmd in $dir"
+  slurmctld -f "$conf" -i || { tail_logs; die "slurmctld failed to start"; }
+  local i
+  for i in $(seq "$nodes"); do
+    install -d -m 0755 "$dir/spool/node$i"
+    slurmd -f "$conf" -N "node$i" || { tail_logs; die "slurmd for node$i failed to start"; }
+  done
+  wait_idle "$nodes"
+  log "ready: $(sinfo -h -o '%P %D %T %N' | tr '\n' ' ')"
+  print_env
+}
+
+cmd_stop() {
+  if ! running && [[ -z $(daemons | awk 'NF == 2' | while read -r _ pid; do alive "$pid" && echo "$pid"; done) ]]; then
+    log "not running"
+    return
+  fi
+  if running; then
+    local jobs
+    jobs=$(squeue -h -o %A 2>/dev/null || true)
+    if [[ -n $jobs ]]; then
+      log "cancelling $(wc -w <<<"$jobs") job(s)"
+      # shellcheck disable=SC2086
+      scancel $jobs 2>/dev/null || true
+      # Shutting down right after scancel makes slurmd hang ~9 s; wait for the queue to drain (KillWait=5).
+      local deadline=$((SECONDS + 20))
+      while ((SECONDS < deadline)) && [[ -n $(squeue -h -o %A 2>/dev/null) ]]; do sleep 0.2; done
+      [[ -z $(squeue -h -o %A 2>/dev/null) ]] || log "jobs still listed after 20 s; shutting down anyway"
+    fi
+    scontrol show config 2>/dev/null | awk '$1 == "NEXT_JOB_ID" { print $3 }' >"$dir/next-job-id.tmp" &&
+      [[ -s $dir/next-job-id.tmp ]] && mv "$dir/next-job-id.tmp" "$dir/next-job-id"
+    scontrol shutdown >/dev/null 2>&1 || log "scontrol shutdown failed; killing the daemons"
+  fi
+  local name pid deadline=$((SECONDS + 15)) left
+  while :; do
+    left=""
+    while read -r name pid; do
+      [[ -n $pid ]] && alive "$pid" && left+="$name($pid) "
+    done < <(daemons)
+    [[ -z $left ]] && break
+    if ((SECONDS >= deadline)); then
+      log "killing leftovers: $left"
+      while read -r name pid; do
+        [[ -n $pid ]] && alive "$pid" && kill -KILL "$pid" 2>/dev/null
+      done < <(daemons)
+      break
+    fi
+    sleep 0.1
+  done
+  rm -f "$dir"/run/*.pid
+  log "stopped"
+}
+
+cmd_status() {
+  local name pid rc=0
+  while read -r name pid; do
+    if [[ -n $pid ]] && alive "$pid"; then echo "$name: running (pid $pid)"; else echo "$name: stopped"; rc=1; fi
+  done < <(daemons)
+  if running; then
+    echo "SLURM_CONF=$conf"
+    sinfo
+    squeue
+  fi
+  return $rc
+}
+
+case ${1:-} in
+  start) shift; cmd_start "$@" ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  env) print_env ;;
+  *) echo "usage: $0 start [--nodes N] | stop | status | env" >&2; exit 2 ;;
+esac
