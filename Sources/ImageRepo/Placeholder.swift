@@ -1,1 +1,0 @@
-// ImageRepo: see README.md
