@@ -1,7 +1,37 @@
 import ArgumentParser
+import ChildProcess
+import Foundation
+import VMAllocator
 
 struct AllocCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "alloc", abstract: "Allocate a job, start a Docker VM in it and open a docker shell.")
+    static let configuration = CommandConfiguration(
+        commandName: "alloc",
+        abstract: "Allocate a job, start a Docker VM in it and open a docker shell.",
+        discussion: """
+            Every option pcocc-docker does not know goes to salloc (e.g. -p PARTITION -c CPUS --time 1:00:00).
+            Leaving the shell destroys the VM and releases the job.
+            """
+    )
 
-    func run() async throws { throw NotImplemented(command: "alloc") }
+    @Option(name: .customShort("E"), help: ArgumentHelp("Run this shell command instead of an interactive shell; its exit status becomes alloc's.", valueName: "script"))
+    var script: String?
+
+    @Option(name: .customShort("T"), help: ArgumentHelp("Seconds to wait for the VM once the job runs (default: timeouts.vm_ready).", valueName: "seconds"))
+    var timeout: Int?
+
+    @OptionGroup var template: TemplateOption
+
+    @Argument(parsing: .allUnrecognized, help: "Options for salloc.")
+    var slurmOptions: [String] = []
+
+    func run() async throws {
+        var launcher = [SelfExecutable.path, "internal", "launcher", "--mode", "alloc"]
+        if let script { launcher += ["-E", script] }
+        if let timeout { launcher += ["-T", String(timeout)] }
+        progress("Starting the docker VM ...")
+        // salloc owns the terminal and Ctrl-C while it runs; it cancels a pending allocation itself.
+        signal(SIGINT, SIG_IGN)
+        let status = try await ChildProcess.interactive("salloc", SlurmCommandLine.salloc(userOptions: slurmOptions, launcher: launcher))
+        throw ExitCode(status)
+    }
 }

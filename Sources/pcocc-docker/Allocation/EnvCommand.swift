@@ -1,7 +1,46 @@
 import ArgumentParser
+import Foundation
+import VMAllocator
 
 struct EnvCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "env", abstract: "Print the environment that points the docker CLI at a job's VM.")
+    static let configuration = CommandConfiguration(
+        commandName: "env",
+        abstract: "Print the environment that points the docker CLI at a job's VM.",
+        discussion: "Use it as: eval $(pcocc-docker env -j JOBID), or with fish: pcocc-docker env | source"
+    )
 
-    func run() async throws { throw NotImplemented(command: "env") }
+    @OptionGroup var job: JobOptions
+
+    @Option(help: ArgumentHelp("The shell to print for (default: from $SHELL).", valueName: "shell"))
+    var shell: ShellKind?
+
+    @Flag(help: "Print the commands that remove the variables.")
+    var unset = false
+
+    @Flag(help: "Print the variables as a JSON object.")
+    var json = false
+
+    func run() async throws {
+        let kind = shell ?? ShellKind.detect(fromPath: ProcessInfo.processInfo.environment["SHELL"])
+        let exports = ShellExports(shell: kind)
+        if unset {
+            print(exports.unset(DockerSession.variableNames, hint: "Run this command to configure your shell: eval $(pcocc-docker env --unset)"), terminator: "")
+            return
+        }
+        let (info, directory, _) = try await job.select()
+        guard let endpoint = try EndpointRecord.read(from: directory.endpointFile) else {
+            throw JobStateError.vmFailed(jobID: info.id, detail: "its VM is not ready yet (job \(info.state.rawValue)); 'pcocc-docker shell -j \(info.id)' waits for it", log: directory.stepLog)
+        }
+        let session = DockerSession(jobID: info.id, endpoint: endpoint, directory: directory)
+        if json {
+            var object: [String: String] = [:]
+            for (name, value) in session.variables { object[name] = value }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print(exports.set(session.variables, hint: "Run this command to configure your shell: eval $(pcocc-docker env -j \(info.id))"), terminator: "")
+    }
 }
+
+extension ShellKind: ExpressibleByArgument {}

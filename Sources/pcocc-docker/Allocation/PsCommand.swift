@@ -1,7 +1,63 @@
 import ArgumentParser
+import Foundation
+import SiteConfig
+import VMAllocator
 
 struct PsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ps", abstract: "List your docker jobs.")
 
-    func run() async throws { throw NotImplemented(command: "ps") }
+    @Flag(help: "Print the jobs as JSON.")
+    var json = false
+
+    struct Row: Codable {
+        var jobID: String
+        var name: String
+        var state: String
+        var node: String
+        var endpoint: String
+        var timeLeft: String
+        var ready: Bool
+    }
+
+    func run() async throws {
+        let config = try SiteConfiguration.load()
+        let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
+        let jobs = try await selector.dockerJobs()
+        var rows: [Row] = []
+        for job in jobs {
+            let directory = JobDirectory(stateDirectory: config.stateDirectory, jobID: job.id)
+            let endpoint = try? EndpointRecord.read(from: directory.endpointFile)
+            var ready = false
+            if let endpoint {
+                ready = await DockerPing.ping(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates)
+            }
+            rows.append(Row(
+                jobID: job.id, name: job.name,
+                state: job.state == .pending ? "pending (\(job.stateReason ?? "queued"))" : job.state.rawValue,
+                node: job.nodes.isEmpty ? "-" : job.nodes,
+                endpoint: endpoint.map { "\($0.host):\($0.port)" } ?? "-",
+                timeLeft: job.timeLeft().map(Self.duration) ?? "unlimited", ready: ready))
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        let table = [["JOBID", "NAME", "STATE", "NODE", "ENDPOINT", "TIME LEFT", "DOCKER"]]
+            + rows.map { [$0.jobID, $0.name, $0.state, $0.node, $0.endpoint, $0.timeLeft, $0.ready ? "ready" : "-"] }
+        let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max() ?? 0 }
+        for line in table {
+            print(zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+    }
+
+    /// Slurm's own format: [D-]HH:MM:SS.
+    static func duration(_ seconds: TimeInterval) -> String {
+        let total = max(0, Int(seconds))
+        let days = total / 86400
+        let clock = String(format: "%02d:%02d:%02d", total % 86400 / 3600, total % 3600 / 60, total % 60)
+        return days > 0 ? "\(days)-\(clock)" : clock
+    }
 }

@@ -1,7 +1,36 @@
 import ArgumentParser
+import ChildProcess
+import Foundation
+import VMAllocator
 
 struct ShellCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "shell", abstract: "Open a docker shell on a running job's VM (leaving it keeps the VM).")
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "Open a docker shell on a running job's VM (leaving it keeps the VM).",
+        discussion: "Waits for the job's VM first, showing Slurm's pending reason while the job is queued."
+    )
 
-    func run() async throws { throw NotImplemented(command: "shell") }
+    @OptionGroup var job: JobOptions
+
+    @Option(name: .customShort("i"), help: ArgumentHelp("The VM's index in the job (only 0 exists).", valueName: "index"))
+    var index: Int = 0
+
+    @Option(name: .customShort("E"), help: ArgumentHelp("Run this shell command instead of an interactive shell.", valueName: "script"))
+    var script: String?
+
+    @Option(name: .customShort("T"), help: ArgumentHelp("Seconds to wait for the VM (default: timeouts.vm_ready).", valueName: "seconds"))
+    var timeout: Int?
+
+    func validate() throws {
+        guard index == 0 else { throw ValidationError("VM index \(index) does not exist: a docker job has one VM, index 0") }
+    }
+
+    func run() async throws {
+        let (info, directory, config) = try await job.select()
+        let waiter = VMWaiter(scheduler: try SlurmScheduler(), jobID: info.id, directory: directory,
+                              timeoutSeconds: timeout ?? config.timeouts.vmReadySeconds)
+        let endpoint = try await waiter.wait { progress($0) }
+        let status = try await DockerSession(jobID: info.id, endpoint: endpoint, directory: directory).run(script: script)
+        throw ExitCode(status)
+    }
 }

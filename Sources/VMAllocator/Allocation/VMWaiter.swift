@@ -1,0 +1,45 @@
+import Foundation
+
+/// Waits for an existing job's VM to answer, telling the user why while Slurm still queues the job.
+public struct VMWaiter: Sendable {
+    public let scheduler: any Scheduler
+    public let jobID: String
+    public let directory: JobDirectory
+    public let timeoutSeconds: Int
+
+    public init(scheduler: any Scheduler, jobID: String, directory: JobDirectory, timeoutSeconds: Int) {
+        self.scheduler = scheduler
+        self.jobID = jobID
+        self.directory = directory
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// The endpoint once dockerd answers; `report` gets one line per change of what we wait for.
+    public func wait(report: @Sendable (String) -> Void) async throws -> EndpointRecord {
+        var lastMessage = ""
+        var runningSince: ContinuousClock.Instant?
+        while true {
+            if let endpoint = try EndpointRecord.read(from: directory.endpointFile),
+                await DockerPing.ping(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates)
+            {
+                return endpoint
+            }
+            guard let job = try await scheduler.job(jobID), job.isActive else { throw JobStateError.jobFinished(jobID: jobID) }
+            let message: String
+            if job.state == .pending {
+                message = "Waiting for job \(jobID) to start (\(job.stateReason ?? "queued")) ..."
+                runningSince = nil
+            } else {
+                message = "Waiting for docker VM to start ..."
+                let since = runningSince ?? ContinuousClock.now
+                runningSince = since
+                if ContinuousClock.now - since > .seconds(timeoutSeconds) {
+                    throw JobStateError.vmNotReady(jobID: jobID, seconds: timeoutSeconds, log: directory.consoleLog)
+                }
+            }
+            if message != lastMessage { report(message) }
+            lastMessage = message
+            try await Task.sleep(for: .milliseconds(500))
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// The per-job state directory, `<state_dir>/job_<JOBID>/`, on the shared home (ARCHITECTURE.md).
+///
+/// The launcher creates it (0700) before the certificates; the VM step writes the endpoint and the
+/// console log into it; the launcher removes it when the job ends.
+public struct JobDirectory: Sendable, Equatable {
+    public let jobID: String
+    public let stateDirectory: String
+    public let path: String
+
+    public init(stateDirectory: String, jobID: String) {
+        self.jobID = jobID
+        self.stateDirectory = stateDirectory
+        self.path = "\(stateDirectory)/job_\(jobID)"
+    }
+
+    /// DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem.
+    public var clientCertificates: String { "\(path)/vmcerts/client" }
+    /// ca.pem, server-cert.pem, server-key.pem handed to the guest.
+    public var serverCertificates: String { "\(path)/vmcerts/vm0" }
+    public var dockerDirectory: String { "\(path)/docker" }
+    /// Written by the VM step once dockerd answers; see `Endpoint`.
+    public var endpointFile: String { "\(dockerDirectory)/endpoint.json" }
+    public var consoleLog: String { "\(dockerDirectory)/console.log" }
+    /// Standard output and error of the VM step (`srun ... internal vm`).
+    public var stepLog: String { "\(dockerDirectory)/vm.log" }
+    /// Marks the directory as a docker job's and says how it was started.
+    public var jobRecordFile: String { "\(dockerDirectory)/job.json" }
+    /// Shell start-up files that add the `(pcocc/JOBID)` prompt prefix.
+    public var shellDirectory: String { "\(dockerDirectory)/shell" }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
+
+    /// Creates the directory tree (and the state directory itself, like ~/.pcocc) with mode 0700
+    /// from the start (never chmod after).
+    public func create() throws(JobStateError) {
+        for directory in [stateDirectory, path, dockerDirectory, shellDirectory] {
+            if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+                throw JobStateError.cannotWrite(path: directory, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    /// Where a failed job's logs stay after its directory is removed: `<state_dir>/logs/`.
+    public var keptLogsDirectory: String { "\(stateDirectory)/logs" }
+
+    /// Copies the VM step's log and the guest console next to the other failed jobs' logs (0700),
+    /// and returns the console copy's path (or the step log's when there is no console).
+    public func keepLogs() -> String {
+        guard mkdir(keptLogsDirectory, 0o700) == 0 || errno == EEXIST else { return consoleLog }
+        let manager = FileManager.default
+        var kept = ""
+        for (source, name) in [(stepLog, "vm.log"), (consoleLog, "console.log")] where manager.fileExists(atPath: source) {
+            let target = "\(keptLogsDirectory)/job_\(jobID)-\(name)"
+            try? manager.removeItem(atPath: target)
+            if (try? manager.copyItem(atPath: source, toPath: target)) != nil { kept = target }
+        }
+        return kept.isEmpty ? consoleLog : kept
+    }
+
+    /// Removes everything the job left in the state directory.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// The job directories present under `stateDirectory`, by job id.
+    public static func all(stateDirectory: String) -> [JobDirectory] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []
+        return names.compactMap { name in
+            guard name.hasPrefix("job_") else { return nil }
+            let id = String(name.dropFirst(4))
+            guard !id.isEmpty, id.allSatisfy(\.isNumber) else { return nil }
+            return JobDirectory(stateDirectory: stateDirectory, jobID: id)
+        }.sorted { (Int($0.jobID) ?? 0) < (Int($1.jobID) ?? 0) }
+    }
+}

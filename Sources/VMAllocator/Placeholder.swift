@@ -1,1 +1,0 @@
-// VMAllocator: see README.md

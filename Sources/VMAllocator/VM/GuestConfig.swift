@@ -1,0 +1,29 @@
+/// The `opt/pcocc/config` file read by the guest init from fw_cfg (CONTRACTS.md):
+/// KEY=VALUE lines, one `mount=<tag>:<path>` per shared directory, then `iptables=`.
+public struct GuestConfig: Sendable, Equatable {
+    public var shares: [VMSpec.SharedDirectory]
+    public var dockerIptables: Bool
+
+    public init(shares: [VMSpec.SharedDirectory], dockerIptables: Bool) {
+        self.shares = shares
+        self.dockerIptables = dockerIptables
+    }
+
+    /// 9p tags in the order of `directories`, skipping duplicates. Paths must be absolute and
+    /// free of line breaks (each becomes one config line in the guest).
+    public static func shares(for directories: [String]) throws(VMError) -> [VMSpec.SharedDirectory] {
+        var seen = Set<String>()
+        var shares: [VMSpec.SharedDirectory] = []
+        for directory in directories where seen.insert(directory).inserted {
+            guard directory.hasPrefix("/"), !directory.contains(where: { $0.isNewline || $0 == "\0" }) else {
+                throw VMError(.invalidSetting, "shared directory '\(directory)' must be an absolute path on one line")
+            }
+            shares.append(VMSpec.SharedDirectory(tag: "pcoccfs\(shares.count)", hostPath: directory))
+        }
+        return shares
+    }
+
+    public var contents: String {
+        shares.map { "mount=\($0.tag):\($0.hostPath)\n" }.joined() + "iptables=\(dockerIptables)\n"
+    }
+}

@@ -1,0 +1,82 @@
+import ChildProcess
+import Foundation
+
+/// The VM's node-local directory (0700): disk overlay, data disk, guest config, and the
+/// XDG directories of the job's private libvirtd. Everything in it dies with the VM.
+struct ScratchDirectory: Sendable {
+    let path: String
+
+    var overlayPath: String { "\(path)/overlay.qcow2" }
+    var dataDiskPath: String { "\(path)/data.qcow2" }
+    var guestConfigPath: String { "\(path)/config" }
+    // One letter each: libvirt puts unix sockets below them (libvirt-sock, the QEMU monitor)
+    // and socket paths are limited to 108 bytes.
+    var runtimeDirectory: String { "\(path)/r" }
+    var configDirectory: String { "\(path)/c" }
+    var cacheDirectory: String { "\(path)/k" }
+
+    /// Room kept for what libvirt appends below the XDG directories
+    /// ("/c/libvirt/qemu/lib/domain-NNN-<20 chars>/monitor.sock").
+    static let socketSuffixBudget = 64
+
+    static func path(parent: String, userID: UInt32, jobID: String) -> String {
+        "\(parent)/pcocc-docker-\(userID)-\(jobID)"
+    }
+
+    /// Creates it afresh. A leftover of an earlier VM step of the same job that was SIGKILLed
+    /// is ours and dead-or-dying: its daemons are stopped and it is replaced.
+    static func create(parent: String, userID: UInt32, jobID: String) async throws(VMError) -> ScratchDirectory {
+        let scratch = ScratchDirectory(path: path(parent: parent, userID: userID, jobID: jobID))
+        guard scratch.path.utf8.count + socketSuffixBudget < 108 else {
+            throw VMError(
+                .invalidSetting,
+                "scratch directory \(scratch.path) is too long for libvirt's sockets: set a shorter vm.scratch_dir")
+        }
+        var info = stat()
+        if lstat(scratch.path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR, info.st_uid == userID else {
+                throw VMError(.fileSystem, "scratch directory \(scratch.path) exists and is not ours")
+            }
+            await PrivateDaemons.stop(runtimeDirectory: scratch.runtimeDirectory)
+            scratch.remove()
+        }
+        for directory in [scratch.path, scratch.runtimeDirectory, scratch.configDirectory, scratch.cacheDirectory]
+        where mkdir(directory, 0o700) != 0 {
+            let reason = String(cString: strerror(errno))
+            scratch.remove()
+            throw VMError(.fileSystem, "cannot create scratch directory \(directory): \(reason)")
+        }
+        return scratch
+    }
+
+    /// Points libvirt's session mode at this VM's own directories, so the libvirtd it
+    /// autostarts is private to the VM. Must run before the connection is opened.
+    func exportLibvirtEnvironment() {
+        setenv("XDG_RUNTIME_DIR", runtimeDirectory, 1)
+        setenv("XDG_CONFIG_HOME", configDirectory, 1)
+        setenv("XDG_CACHE_HOME", cacheDirectory, 1)
+    }
+
+    /// The copy-on-write root disk over the image and the blank disk for /var/lib/docker.
+    func createDisks(backingFile: String, dataDiskGiB: Int) async throws(VMError) {
+        do {
+            try await ChildProcess.checked(
+                "qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backingFile, overlayPath])
+            try await ChildProcess.checked("qemu-img", ["create", "-q", "-f", "qcow2", dataDiskPath, "\(dataDiskGiB)G"])
+        } catch {
+            throw VMError.tool(error)
+        }
+    }
+
+    func writeGuestConfig(_ config: GuestConfig) throws(VMError) {
+        do {
+            try Data(config.contents.utf8).write(to: URL(fileURLWithPath: guestConfigPath))
+        } catch {
+            throw VMError(.fileSystem, "cannot write \(guestConfigPath): \(error.localizedDescription)")
+        }
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// Runs one job's docker VM on this node from start to clean-up: the body of
+/// `pcocc-docker internal vm`.
+///
+/// Whatever ends it (a stop request, the domain stopping by itself, an error), the domain is
+/// destroyed, endpoint.json removed, the private libvirtd stopped and the scratch directory
+/// removed before `run` returns or throws.
+public struct VMSupervisor: Sendable {
+    public let settings: VMSettings
+
+    /// How often the running VM is checked for stop requests, and how often its domain state is read.
+    static let watchInterval = Duration.milliseconds(250)
+    static let domainCheckEvery = 4
+    static let probeInterval = Duration.milliseconds(300)
+
+    public init(settings: VMSettings) {
+        self.settings = settings
+    }
+
+    /// Boots the VM, publishes endpoint.json once dockerd answers, then keeps the VM until a
+    /// stop is asked for, which it returns. Throws when the VM cannot start or stops by itself.
+    public func run() async throws(VMError) -> StopReason {
+        var phases = PhaseTimer(enabled: settings.reportTimings)
+        let monitor = LifetimeMonitor()
+        defer { monitor.cancel() }
+        let image = try GuestImage.load(directory: settings.imageDirectory)
+        try checkJobDirectory()
+        EndpointWriter.remove(settings.endpointFile)
+        let scratch = try await ScratchDirectory.create(
+            parent: settings.scratchDirectory, userID: settings.userID, jobID: settings.jobID)
+        var hypervisor: LibvirtHypervisor?
+        var domain: DomainHandle?
+        do {
+            let shares = try GuestConfig.shares(for: settings.sharedDirectories.filter(Self.existsOrWarn))
+            try await scratch.createDisks(backingFile: image.diskPath, dataDiskGiB: settings.dataDiskGiB)
+            try scratch.writeGuestConfig(GuestConfig(shares: shares, dockerIptables: settings.dockerIptables))
+            phases.mark("prepare")
+
+            scratch.exportLibvirtEnvironment()
+            let connected = try await connect()
+            hypervisor = connected
+            phases.mark("libvirt")
+
+            let spec = vmSpec(image: image, scratch: scratch, shares: shares)
+            let (started, port) = try await DomainStarter(
+                hypervisor: connected,
+                pickPort: { [address = settings.bindAddress] () throws(VMError) in
+                    try PortAllocator.freePort(on: address)
+                },
+                domainXML: { port in
+                    var withPort = spec
+                    withPort.forwardPort = port
+                    return DomainDefinition(withPort).xml
+                }
+            ).start()
+            domain = started
+            phases.mark("domain")
+
+            if let reason = try await waitUntilReady(connected, started, port: port, monitor: monitor) {
+                await tearDown(hypervisor, domain, scratch)
+                return reason
+            }
+            try publish(port: port)
+            phases.mark("ready")
+            phases.report()
+
+            let reason = try await watch(connected, started, monitor: monitor)
+            await tearDown(hypervisor, domain, scratch)
+            return reason
+        } catch {
+            await tearDown(hypervisor, domain, scratch)
+            throw error
+        }
+    }
+
+    private func checkJobDirectory() throws(VMError) {
+        let needed = ["ca.pem", "server-cert.pem", "server-key.pem"].map { "\(settings.serverCertificates)/\($0)" }
+            + ["ca.pem", "cert.pem", "key.pem"].map { "\(settings.clientCertificates)/\($0)" }
+        if let missing = needed.first(where: { !FileManager.default.isReadableFile(atPath: $0) }) {
+            throw VMError(.certificatesMissing, "job certificate \(missing) is missing: run 'pcocc-docker internal certs' first")
+        }
+        if mkdir(settings.dockerDirectory, 0o700) != 0 && errno != EEXIST {
+            throw VMError(.fileSystem, "cannot create \(settings.dockerDirectory): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    private func connect() async throws(VMError) -> LibvirtHypervisor {
+        do {
+            return try await LibvirtHypervisor.connect(uri: settings.libvirtURI)
+        } catch where getuid() == 0 && settings.libvirtURI.hasSuffix("///session") {
+            throw VMError(
+                error.code, error.message + " (as root, qemu:///session goes to the system daemon: run as the job's user)",
+                libvirtCode: error.libvirtCode)
+        }
+    }
+
+    private func vmSpec(image: GuestImage, scratch: ScratchDirectory, shares: [VMSpec.SharedDirectory]) -> VMSpec {
+        let files = [
+            ("ca.pem", "ca.pem"), ("server-cert.pem", "server-cert.pem"), ("server-key.pem", "server-key.pem"),
+        ].map { VMSpec.FirmwareFile(name: "opt/pcocc/\($0.0)", path: "\(settings.serverCertificates)/\($0.1)") }
+        return VMSpec(
+            name: VMSpec.domainName(jobID: settings.jobID, userID: settings.userID),
+            kind: settings.domainKind ?? DomainKindDetector.detectHost(),
+            cpus: settings.resources.cpus, memoryMiB: settings.resources.memoryMiB,
+            kernelPath: image.kernelPath, initrdPath: image.initrdPath, kernelCommandLine: image.vmCommandLine,
+            rootDiskPath: scratch.overlayPath, dataDiskPath: scratch.dataDiskPath, consoleLogPath: settings.consoleLogPath,
+            firmwareFiles: files + [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: scratch.guestConfigPath)],
+            sharedDirectories: shares, forwardAddress: settings.bindAddress, forwardPort: 0)
+    }
+
+    /// Polls dockerd with a real mutual-TLS ping until it answers, the deadline passes, the
+    /// domain stops, or a stop is asked for (returned).
+    private func waitUntilReady(
+        _ hypervisor: LibvirtHypervisor, _ domain: DomainHandle, port: Int, monitor: LifetimeMonitor
+    ) async throws(VMError) -> StopReason? {
+        let deadline = ContinuousClock.now + .seconds(settings.readyTimeoutSeconds)
+        let console = ConsoleLog(path: settings.consoleLogPath)
+        while ContinuousClock.now < deadline {
+            if let reason = monitor.stopReason { return reason }
+            guard try await hypervisor.state(of: domain).isActive else {
+                throw VMError(
+                    .domainStopped, "the docker VM stopped while booting (console log: \(console.path))",
+                    details: console.tail())
+            }
+            if await DockerPing.ping(host: settings.probeAddress, port: port, certificateDirectory: settings.clientCertificates) {
+                return nil
+            }
+            try? await Task.sleep(for: Self.probeInterval)
+        }
+        throw VMError(
+            .notReady,
+            "dockerd in the VM did not answer within \(settings.readyTimeoutSeconds) s (console log: \(console.path))",
+            details: console.tail())
+    }
+
+    private func publish(port: Int) throws(VMError) {
+        let node = EndpointHost.hostname()
+        let host = settings.advertisedHost ?? EndpointHost.host(
+            bindAddress: settings.bindAddress, hostname: node, resolve: EndpointHost.resolve,
+            localAddresses: EndpointHost.localAddresses())
+        let record = EndpointRecord(
+            host: host, port: port, node: node, started: Date().timeIntervalSince1970, pid: getpid())
+        try EndpointWriter.write(record, to: settings.endpointFile)
+        VMLog.write("docker VM ready on \(host.contains(":") ? "[\(host)]" : host):\(port)")
+    }
+
+    /// Waits for a stop request (returned) or the domain stopping by itself (thrown).
+    private func watch(
+        _ hypervisor: LibvirtHypervisor, _ domain: DomainHandle, monitor: LifetimeMonitor
+    ) async throws(VMError) -> StopReason {
+        var tick = 0
+        while true {
+            if let reason = monitor.stopReason { return reason }
+            tick += 1
+            if tick % Self.domainCheckEvery == 0, try await !hypervisor.state(of: domain).isActive {
+                let console = ConsoleLog(path: settings.consoleLogPath)
+                throw VMError(
+                    .domainStopped, "the docker VM stopped by itself (console log: \(console.path))",
+                    details: console.tail())
+            }
+            try? await Task.sleep(for: Self.watchInterval)
+        }
+    }
+
+    /// Best effort on every path: each step runs even when an earlier one failed.
+    private func tearDown(_ hypervisor: LibvirtHypervisor?, _ domain: DomainHandle?, _ scratch: ScratchDirectory) async {
+        EndpointWriter.remove(settings.endpointFile)
+        if let hypervisor {
+            if let domain { try? await hypervisor.destroy(domain) }
+            await hypervisor.close()
+        }
+        await PrivateDaemons.stop(runtimeDirectory: scratch.runtimeDirectory)
+        scratch.remove()
+    }
+
+    private static func existsOrWarn(_ directory: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue {
+            return true
+        }
+        VMLog.write("warning: shared directory \(directory) does not exist on this node; not shared with the VM")
+        return false
+    }
+}

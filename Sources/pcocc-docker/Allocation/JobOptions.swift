@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import SiteConfig
+import SkopeoBridge
+import VMAllocator
+
+/// -j / -J, shared by every command that acts on a running docker job.
+struct JobOptions: ParsableArguments {
+    @Option(name: .customShort("j"), help: ArgumentHelp("The docker job's id.", valueName: "jobid"))
+    var jobID: String?
+
+    @Option(name: .customShort("J"), help: ArgumentHelp("The docker job's name.", valueName: "jobname"))
+    var jobName: String?
+
+    func validate() throws {
+        if jobID != nil && jobName != nil { throw ValidationError("give -j JOBID or -J JOBNAME, not both") }
+    }
+
+    /// The job and its state directory, chosen as the man page's JOB SELECTION says.
+    func select() async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
+        let config = try SiteConfiguration.load()
+        let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
+        let (job, directory) = try await selector.select(jobID: jobID, jobName: jobName, environment: ProcessInfo.processInfo.environment)
+        return (job, directory, config)
+    }
+}
+
+extension JobOptions {
+    /// The selected job's running daemon, for the image commands.
+    func daemon() async throws -> (jobID: String, daemon: DaemonEndpoint) {
+        let (info, directory, _) = try await select()
+        guard let endpoint = try EndpointRecord.read(from: directory.endpointFile) else {
+            throw JobStateError.vmFailed(
+                jobID: info.id, detail: "its VM is not ready yet (job \(info.state.rawValue)); 'pcocc-docker shell -j \(info.id)' waits for it",
+                log: directory.stepLog)
+        }
+        return (info.id, DaemonEndpoint(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates))
+    }
+}

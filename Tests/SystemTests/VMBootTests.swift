@@ -1,0 +1,264 @@
+import ChildProcess
+import Foundation
+import XCTest
+
+/// `pcocc-docker internal vm` for real, without Slurm: as root, it boots a job's VM as the ordinary
+/// test user (libvirt's session mode does not work for root), then uses the daemon with the docker
+/// CLI and skopeo, checks that TLS refuses strangers, stops the VM and checks nothing is left.
+/// Services: the user's private libvirtd and QEMU (TCG here), started by the command itself.
+final class VMBootTests: XCTestCase {
+    func testBootServeRefuseStrangersAndStop() async throws {
+        let setup = try VMTestSetup.require(guestImage: true)
+        let job = try await setup.makeJob(imageDirectory: setup.guestImage)
+        defer { job.remove() }
+        try await setup.asUser([setup.binary, "internal", "certs", "--job-dir", job.directory, "--job-id", job.id])
+
+        let log = "\(job.scratchRoot)/vm.log"
+        let (_, status) = try await ChildProcess.withBackground(
+            "runuser", setup.userCommand([setup.binary] + job.vmArguments, environment: job.environment), logFile: log
+        ) { process in
+            let endpoint = try await job.waitForEndpoint(while: process, log: log, seconds: 300)
+            try await Self.useDaemon(job: job, port: endpoint.port)
+            try await Self.checkStrangersAreRefused(job: job, port: endpoint.port)
+            XCTAssertEqual(endpoint.pid, job.vmPid(), "endpoint.json names the VM process")
+            kill(endpoint.pid, SIGTERM)
+            let deadline = Date().addingTimeInterval(30)
+            while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
+            XCTAssertFalse(process.isRunning, "internal vm did not exit within 30 s of SIGTERM")
+        }
+        XCTAssertEqual(status, 0, "a requested stop exits 0:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+        let qemu = try await setup.liveProcesses(matching: "guest=\(job.domainName)")
+        XCTAssertEqual(qemu, [], "QEMU survived the VM step")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: job.scratchDirectory), "scratch directory left behind")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: job.endpointFile), "endpoint.json left behind")
+    }
+
+    func testMissingGuestImageIsOneLineAndLeavesNothing() async throws {
+        let setup = try VMTestSetup.require(guestImage: false)
+        let job = try await setup.makeJob(imageDirectory: "/nonexistent/pcocc-guest")
+        defer { job.remove() }
+        let result = try await setup.asUser([setup.binary] + job.vmArguments, environment: job.environment, check: false)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(
+            result.errorTail.trimmingCharacters(in: .newlines),
+            "pcocc-docker: error: guest image not found at /nonexistent/pcocc-guest: "
+                + "run scripts/build-guest-image.sh or set vm.image_dir in containers.yaml")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: job.scratchDirectory))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(job.directory)/docker"))
+        let qemu = try await setup.liveProcesses(matching: "guest=\(job.domainName)")
+        XCTAssertEqual(qemu, [])
+    }
+
+    /// docker version, an image loaded with skopeo, and a container that prints "hi".
+    private static func useDaemon(job: VMTestJob, port: Int) async throws {
+        let docker = [
+            "DOCKER_HOST": "tcp://127.0.0.1:\(port)", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": job.clientCertificates,
+            "HOME": job.scratchRoot, "PATH": "/usr/local/bin:/usr/bin:/bin",
+        ]
+        let version = try await ChildProcess.checked("docker", ["version", "--format", "{{.Server.Version}}"], environment: docker)
+        XCTAssertFalse(version.outputString.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+
+        let layout = "\(job.scratchRoot)/bb"
+        try await ChildProcess.checked("umoci", ["init", "--layout", layout])
+        try await ChildProcess.checked("umoci", ["new", "--image", "\(layout):latest"])
+        try await ChildProcess.checked("umoci", ["insert", "--image", "\(layout):latest", "/bin/busybox", "/bin/busybox"])
+        try await ChildProcess.checked("umoci", ["config", "--image", "\(layout):latest", "--config.cmd", "sh"])
+        try await ChildProcess.checked("skopeo", [
+            "copy", "--quiet", "oci:\(layout):latest", "docker-daemon:bb:latest",
+            "--dest-daemon-host", "tcp://127.0.0.1:\(port)", "--dest-cert-dir", job.clientCertificates,
+        ])
+        let run = try await ChildProcess.checked("docker", ["run", "--rm", "bb", "/bin/busybox", "echo", "hi"], environment: docker)
+        XCTAssertEqual(run.outputString, "hi\n")
+    }
+
+    /// Mutual TLS: the job's client certificate gets OK; no certificate, or one from another CA, gets nothing.
+    private static func checkStrangersAreRefused(job: VMTestJob, port: Int) async throws {
+        let url = "https://127.0.0.1:\(port)/_ping"
+        let ca = "\(job.clientCertificates)/ca.pem"
+        func ping(_ certificate: [String]) async throws -> ProcessResult {
+            try await ChildProcess.run("curl", ["-sS", "--max-time", "10", "--cacert", ca] + certificate + [url])
+        }
+        let client = try await ping(["--cert", "\(job.clientCertificates)/cert.pem", "--key", "\(job.clientCertificates)/key.pem"])
+        XCTAssertEqual(client.outputString, "OK")
+        let anonymous = try await ping([])
+        XCTAssertNotEqual(anonymous.outputString, "OK", "dockerd answered a client without a certificate")
+        XCTAssertNotEqual(anonymous.status, 0)
+        let foreign = try await VMTestSetup.foreignClientCertificate(in: "\(job.scratchRoot)/foreign")
+        let stranger = try await ping(["--cert", foreign.cert, "--key", foreign.key])
+        XCTAssertNotEqual(stranger.outputString, "OK", "dockerd answered a client of another CA")
+        XCTAssertNotEqual(stranger.status, 0)
+    }
+}
+
+/// What the VM system tests need from scripts/test.sh: root (to act as the test user), the test user,
+/// the pcocc-docker binary and, for booting, the guest image.
+struct VMTestSetup {
+    let user: String
+    let uid: uid_t
+    let home: String
+    let binary: String
+    let guestImage: String
+
+    static func require(guestImage needed: Bool, file: StaticString = #filePath, line: UInt = #line) throws -> VMTestSetup {
+        let environment = ProcessInfo.processInfo.environment
+        func missing(_ message: String) -> Error {
+            guard environment["PCOCC_SYSTEM_TESTS"] == "required" else { return XCTSkip(message) }
+            XCTFail(message, file: file, line: line)
+            return XCTSkip("failed: " + message)
+        }
+        let image = environment["PCOCC_TEST_GUEST_IMAGE"] ?? ""
+        if needed && image.isEmpty {
+            throw missing("PCOCC_TEST_GUEST_IMAGE is not set: run scripts/test.sh (it builds the guest image)")
+        }
+        guard geteuid() == 0 else { throw missing("the VM system tests run as root: run scripts/test.sh") }
+        let user = environment["PCOCC_TEST_USER"] ?? "pcoccci"
+        guard let record = getpwnam(user), let home = record.pointee.pw_dir else {
+            throw missing("test user '\(user)' does not exist: run scripts/test-user.sh (or scripts/test.sh)")
+        }
+        return VMTestSetup(
+            user: user, uid: record.pointee.pw_uid, home: String(cString: home), binary: try binary(), guestImage: image)
+    }
+
+    /// $PCOCC_DOCKER_BIN, else the built binary next to the test bundle, copied where the test user
+    /// can run it (the checkout may not be traversable for other users).
+    private static func binary() throws -> String {
+        if let installed = ProcessInfo.processInfo.environment["PCOCC_DOCKER_BIN"], !installed.isEmpty { return installed }
+        let built = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("pcocc-docker").path
+        guard FileManager.default.isExecutableFile(atPath: built) else {
+            throw XCTSkip("no pcocc-docker binary: set PCOCC_DOCKER_BIN or run scripts/test.sh")
+        }
+        let directory = "/tmp/pcocc-vmtest-bin"
+        let copy = "\(directory)/pcocc-docker"
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.copyItem(atPath: built, toPath: copy)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
+        return copy
+    }
+
+    /// runuser's arguments for `command` as the test user with exactly `environment`.
+    func userCommand(_ command: [String], environment: [String: String]) -> [String] {
+        ["-u", user, "--", "env", "-i"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + command
+    }
+
+    @discardableResult
+    func asUser(_ command: [String], environment: [String: String]? = nil, check: Bool = true) async throws -> ProcessResult {
+        let base = ["HOME": home, "USER": user, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"]
+        let arguments = userCommand(command, environment: environment ?? base)
+        if check { return try await ChildProcess.checked("runuser", arguments, workingDirectory: "/tmp") }
+        return try await ChildProcess.run("runuser", arguments, workingDirectory: "/tmp")
+    }
+
+    /// The test user's live processes whose command line contains `pattern` (zombies count as gone).
+    func liveProcesses(matching pattern: String) async throws -> [String] {
+        let result = try await ChildProcess.run("pgrep", ["-u", String(uid), "-a", "-f", pattern])
+        return result.outputString.split(separator: "\n").map(String.init).filter { line in
+            guard let pid = line.split(separator: " ").first,
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+            else { return false }
+            return !stat[close...].hasPrefix(") Z")
+        }
+    }
+
+    /// A job directory in the user's home and a site configuration pointing at `imageDirectory`.
+    func makeJob(imageDirectory: String) async throws -> VMTestJob {
+        let id = String(800_000 + Int(getpid() % 100_000) + Int.random(in: 0..<100_000))
+        let scratchRoot = "/tmp/pcocc-vmtest-\(id)"
+        try FileManager.default.createDirectory(atPath: scratchRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let siteConfig = "\(scratchRoot)/containers.yaml"
+        let yaml = """
+            vm:
+              image_dir: "\(imageDirectory)"
+              bind_address: "127.0.0.1"
+              shared_dirs: ["\(home)"]
+              data_disk_gb: 4
+            timeouts:
+              vm_ready: 240
+            """
+        try yaml.write(toFile: siteConfig, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: siteConfig)
+        let job = VMTestJob(id: id, directory: "\(home)/.pcocc-vmtest/job_\(id)", scratchRoot: scratchRoot, uid: uid, environment: [
+            "HOME": home, "USER": user, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            "PCOCC_DOCKER_SITE_CONFIG": siteConfig, "PCOCC_USER_CONF_DIR": "\(scratchRoot)/no-user-config",
+        ])
+        try await asUser(["mkdir", "-p", "-m", "0700", job.directory])
+        return job
+    }
+
+    /// A CA unknown to the job and a client certificate it signed.
+    static func foreignClientCertificate(in directory: String) async throws -> (cert: String, key: String) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = { (name: String) in "\(directory)/\(name)" }
+        try "extendedKeyUsage=clientAuth\n".write(toFile: path("ext"), atomically: true, encoding: .utf8)
+        for arguments in [
+            ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path("ca-key.pem")],
+            ["req", "-x509", "-new", "-key", path("ca-key.pem"), "-subj", "/CN=foreign CA", "-days", "1", "-out", path("ca.pem")],
+            ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path("key.pem")],
+            ["req", "-new", "-key", path("key.pem"), "-subj", "/CN=stranger", "-out", path("csr.pem")],
+            ["x509", "-req", "-in", path("csr.pem"), "-CA", path("ca.pem"), "-CAkey", path("ca-key.pem"), "-CAcreateserial",
+             "-days", "1", "-extfile", path("ext"), "-out", path("cert.pem")],
+        ] {
+            try await ChildProcess.checked("openssl", arguments)
+        }
+        return (path("cert.pem"), path("key.pem"))
+    }
+}
+
+/// One test job: its state directory, the VM's names and paths, and how to run `internal vm` for it.
+struct VMTestJob {
+    let id: String
+    let directory: String
+    let scratchRoot: String
+    let uid: uid_t
+    let environment: [String: String]
+
+    var domainName: String { "pcocc-docker-\(id)-\(uid)" }
+    var scratchDirectory: String { "/tmp/pcocc-docker-\(uid)-\(id)" }
+    var endpointFile: String { "\(directory)/docker/endpoint.json" }
+    var clientCertificates: String { "\(directory)/vmcerts/client" }
+    var vmArguments: [String] {
+        ["internal", "vm", "--job-dir", directory, "--job-id", id, "--cpus", "2", "--memory-mb", "1024"]
+    }
+
+    struct Endpoint: Decodable {
+        let host: String
+        let port: Int
+        let pid: Int32
+    }
+
+    /// endpoint.json once written; fails at once if `internal vm` exits first.
+    func waitForEndpoint(while process: BackgroundProcess, log: String, seconds: Double) async throws -> Endpoint {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let data = FileManager.default.contents(atPath: endpointFile) {
+                return try JSONDecoder().decode(Endpoint.self, from: data)
+            }
+            guard process.isRunning else {
+                throw VMTestFailure("internal vm exited before ready:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        throw VMTestFailure("no \(endpointFile) after \(Int(seconds)) s")
+    }
+
+    /// The pid of this job's `internal vm` process (not runuser's).
+    func vmPid() -> Int32? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).first { pid in
+            guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return arguments.first?.hasSuffix("pcocc-docker") == true && arguments.contains(directory)
+        }
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+        try? FileManager.default.removeItem(atPath: scratchRoot)
+    }
+}
+
+struct VMTestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
