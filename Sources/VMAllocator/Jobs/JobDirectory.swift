@@ -1,4 +1,5 @@
 import Foundation
+import TLSCerts
 
 /// The per-job state directory, `<state_dir>/job_<JOBID>/`, on the shared home (ARCHITECTURE.md).
 ///
@@ -15,10 +16,17 @@ public struct JobDirectory: Sendable, Equatable {
         self.path = "\(stateDirectory)/job_\(jobID)"
     }
 
-    /// DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem.
-    public var clientCertificates: String { "\(path)/vmcerts/client" }
+    /// The directory as the VM step is handed it (`--job-dir`).
+    public init(path: String, jobID: String) {
+        self.jobID = jobID
+        self.stateDirectory = (path as NSString).deletingLastPathComponent
+        self.path = path
+    }
+
+    /// DOCKER_CERT_PATH: ca.pem, cert.pem, key.pem (the layout TLSCerts writes).
+    public var clientCertificates: String { JobCertificatePaths(jobDirectory: path).clientDirectory }
     /// ca.pem, server-cert.pem, server-key.pem handed to the guest.
-    public var serverCertificates: String { "\(path)/vmcerts/vm0" }
+    public var serverCertificates: String { JobCertificatePaths(jobDirectory: path).serverDirectory }
     public var dockerDirectory: String { "\(path)/docker" }
     /// Written by the VM step once dockerd answers; see `Endpoint`.
     public var endpointFile: String { "\(dockerDirectory)/endpoint.json" }

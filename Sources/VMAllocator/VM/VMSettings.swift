@@ -43,11 +43,12 @@ public struct VMSettings: Sendable {
     }
 
     /// The job directory layout of CONTRACTS.md, as far as the VM step uses it.
-    var serverCertificates: String { "\(jobDirectory)/vmcerts/vm0" }
-    var clientCertificates: String { "\(jobDirectory)/vmcerts/client" }
-    var dockerDirectory: String { "\(jobDirectory)/docker" }
-    var endpointFile: String { "\(dockerDirectory)/endpoint.json" }
-    var consoleLogPath: String { "\(dockerDirectory)/console.log" }
+    var job: JobDirectory { JobDirectory(path: jobDirectory, jobID: jobID) }
+    var serverCertificates: String { job.serverCertificates }
+    var clientCertificates: String { job.clientCertificates }
+    var dockerDirectory: String { job.dockerDirectory }
+    var endpointFile: String { job.endpointFile }
+    var consoleLogPath: String { job.consoleLog }
 
     /// The address the readiness probe dials: the forwarded port on a wildcard bind is
     /// reachable on loopback, whose address the server certificate always names.
