@@ -45,7 +45,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            exclude: ["README.md"]
+            exclude: ["README.md", "Conversion/README.md"]
         ),
         .target(name: "SkopeoBridge", dependencies: ["ChildProcess"], exclude: ["README.md"]),
         .target(

@@ -1,7 +1,53 @@
 import ArgumentParser
+import ChildProcess
+import Foundation
+import ImageRepo
+import SkopeoBridge
 
 struct BuildCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build a directory's Dockerfile into a repository image.")
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build a directory's Dockerfile into a repository image.",
+        discussion: "Builds DIR in the job's daemon under a temporary tag, stores it as DEST, and removes the tag."
+    )
 
-    func run() async throws { throw NotImplemented(command: "build") }
+    @OptionGroup var job: JobOptions
+    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Argument(help: "The build context: a directory with a Dockerfile.") var directory: String
+    @Argument(help: "The repository image to create.") var destination: String
+
+    func run() async throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure("'\(directory)' is not a directory: give the build context's directory")
+        }
+        guard FileManager.default.fileExists(atPath: directory + "/Dockerfile") else {
+            throw CommandFailure("'\(directory)' has no Dockerfile: write one there first")
+        }
+        let destinationName = try ImageName(parsing: destination)
+        let (_, daemon) = try await job.daemon()
+        let transfer = try ImageTransfer(daemon: daemon)
+        try transfer.checkDestination(destinationName, force: force)
+        let docker = DockerCLI(daemon: daemon)
+        let tag = try DaemonImageReference(parsing: DockerCLI.temporaryName("build"))
+        let signals = TerminationSignals()
+        do {
+            try await signals.run {
+                // Build output is progress: it goes to stderr so that stdout stays clean.
+                let result = try await ChildProcess.run(
+                    "docker", ["build", "-t", tag.description, directory], environment: docker.environment, errors: .passthrough)
+                FileHandle.standardError.write(result.output)
+                guard result.status == 0 else {
+                    throw CommandFailure("docker build of '\(directory)' failed (status \(result.status)): image '\(destinationName)' not saved")
+                }
+                try await transfer.importImage(tag, as: destinationName, force: force)
+            }
+        } catch {
+            await docker.removeQuietly(images: [tag.description])
+            if error is CancellationError { throw CommandFailure("interrupted: image '\(destinationName)' not saved") }
+            throw error
+        }
+        await docker.removeQuietly(images: [tag.description])
+        progress("Built \(directory) into \(destinationName)")
+    }
 }

@@ -1,7 +1,54 @@
 import ArgumentParser
+import ChildProcess
+import Foundation
+import ImageRepo
+import SkopeoBridge
 
 struct EditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "edit", abstract: "Open a shell in a container of an image and save the result as a new image.")
+    static let configuration = CommandConfiguration(
+        commandName: "edit",
+        abstract: "Open a shell in a container of an image and save the result as a new image.",
+        discussion: "Runs COMMAND (default: /bin/sh) in a container of SRC; when it ends successfully the container is saved as DEST."
+    )
 
-    func run() async throws { throw NotImplemented(command: "edit") }
+    @OptionGroup var job: JobOptions
+    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Argument(help: "The repository image to start from.") var source: String
+    @Argument(help: "The repository image to create.") var destination: String
+    @Argument(parsing: .captureForPassthrough, help: "The command to run in the container.") var command: [String] = []
+
+    func run() async throws {
+        let sourceName = try ImageName(parsing: source)
+        let destinationName = try ImageName(parsing: destination)
+        let (_, daemon) = try await job.daemon()
+        let transfer = try ImageTransfer(daemon: daemon)
+        let image = try transfer.repositories.find(sourceName)
+        try transfer.checkDestination(destinationName, force: force)
+
+        let docker = DockerCLI(daemon: daemon)
+        let base = DockerCLI.temporaryName("edit")
+        let working = try DaemonImageReference(parsing: base)
+        let saved = try DaemonImageReference(parsing: base + ":saved")
+        let signals = TerminationSignals()
+        do {
+            try await signals.run {
+                try await transfer.export(image, as: working)
+                progress("You are now editing your image")
+                progress("Hit CTRL + D to save your modifications")
+                let tty = isatty(STDIN_FILENO) == 1 ? ["-ti"] : ["-i"]
+                let status = try await docker.interactive(["run"] + tty + ["--name", base, working.description] + (command.isEmpty ? ["/bin/sh"] : command))
+                guard status == 0 else {
+                    throw CommandFailure("the command in the container exited with status \(status): image '\(destinationName)' not saved")
+                }
+                try await docker.checked(["commit", base, saved.description])
+                try await transfer.importImage(saved, as: destinationName, force: force)
+            }
+        } catch {
+            await docker.removeQuietly(containers: [base], images: [working.description, saved.description])
+            if error is CancellationError { throw CommandFailure("interrupted: image '\(destinationName)' not saved") }
+            throw error
+        }
+        await docker.removeQuietly(containers: [base], images: [working.description, saved.description])
+        progress("Saved \(destinationName)")
+    }
 }

@@ -1,7 +1,25 @@
 import ArgumentParser
+import ImageRepo
+import SkopeoBridge
 
 struct ExportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Send an image from the pcocc repository to the job's Docker daemon.")
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Send an image from the pcocc repository to the job's Docker daemon.",
+        discussion: "SRC is [REPO:]NAME[@REVISION] in the pcocc repositories; DEST is the docker image NAME[:TAG] (tag: latest)."
+    )
 
-    func run() async throws { throw NotImplemented(command: "export") }
+    @OptionGroup var job: JobOptions
+    @Argument(help: "The repository image.") var source: String
+    @Argument(help: "The docker image to create.") var destination: String
+
+    func run() async throws {
+        let name = try ImageName(parsing: source)
+        let reference = try DaemonImageReference(parsing: destination)
+        let (_, daemon) = try await job.daemon()
+        let transfer = try ImageTransfer(daemon: daemon)
+        let image = try transfer.repositories.find(name)
+        try await transfer.export(image, as: reference)
+        progress("Exported \(image.reference) as \(reference)")
+    }
 }

@@ -1,7 +1,24 @@
 import ArgumentParser
+import ImageRepo
+import SkopeoBridge
 
 struct ImportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Store an image of the job's Docker daemon in the pcocc repository.")
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Store an image of the job's Docker daemon in the pcocc repository.",
+        discussion: "SRC is the docker image NAME[:TAG] (tag: latest); DEST is [REPO:]NAME in the pcocc repositories."
+    )
 
-    func run() async throws { throw NotImplemented(command: "import") }
+    @OptionGroup var job: JobOptions
+    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Argument(help: "The docker image.") var source: String
+    @Argument(help: "The repository image to create.") var destination: String
+
+    func run() async throws {
+        let reference = try DaemonImageReference(parsing: source)
+        let name = try ImageName(parsing: destination)
+        let (_, daemon) = try await job.daemon()
+        let stored = try await ImageTransfer(daemon: daemon).importImage(reference, as: name, force: force)
+        progress("Imported \(reference) as \(stored.reference)")
+    }
 }

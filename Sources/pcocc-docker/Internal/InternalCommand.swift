@@ -6,6 +6,6 @@ struct InternalCommand: AsyncParsableCommand {
         commandName: "internal",
         abstract: "Commands pcocc-docker runs inside its Slurm jobs.",
         shouldDisplay: false,
-        subcommands: [InternalVMCommand.self, InternalCertsCommand.self, InternalLauncherCommand.self]
+        subcommands: [InternalVMCommand.self, InternalCertsCommand.self, InternalLauncherCommand.self, InternalSquashfsCommand.self]
     )
 }

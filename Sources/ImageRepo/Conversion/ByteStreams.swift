@@ -1,0 +1,125 @@
+import Foundation
+
+/// Buffered reads from a file descriptor (a layer file or a decompressor's pipe); it does not own the descriptor.
+final class ByteReader {
+    private let fd: Int32
+    /// Names the stream in errors ("layer sha256:...").
+    let name: String
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    /// The descriptor said end of file: a decompressor that stops early is the likely cause of a cut entry.
+    private(set) var reachedEnd = false
+
+    init(fd: Int32, name: String, capacity: Int = 1 << 20) {
+        self.fd = fd
+        self.name = name
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Refills an empty buffer; false at end of stream.
+    private func fill() throws(ConversionError) -> Bool {
+        if start < end { return true }
+        start = 0
+        end = 0
+        while true {
+            let count = Foundation.read(fd, buffer.baseAddress, buffer.count)
+            if count > 0 {
+                end = count
+                return true
+            }
+            if count == 0 {
+                reachedEnd = true
+                return false
+            }
+            if errno != EINTR { throw ConversionError.errno("cannot read \(name)") }
+        }
+    }
+
+    /// Exactly `count` bytes, or nil when the stream ends before the first byte. A stream ending inside is an error.
+    func read(count: Int) throws(ConversionError) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        try forward(count, allowEmpty: true) { bytes.append(contentsOf: $0) }
+        return bytes.isEmpty && count > 0 ? nil : bytes
+    }
+
+    /// Hands the next `count` bytes to `body` in chunks, without copying them first.
+    func forward(
+        _ count: Int, allowEmpty: Bool = false, to body: (UnsafeRawBufferPointer) throws(ConversionError) -> Void
+    ) throws(ConversionError) {
+        var left = count
+        while left > 0 {
+            guard try fill() else {
+                if allowEmpty && left == count { return }
+                throw ConversionError(.malformedLayer, "\(name) ends in the middle of a tar entry")
+            }
+            let chunk = min(left, end - start)
+            try body(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
+            start += chunk
+            left -= chunk
+        }
+    }
+
+    func skip(_ count: Int) throws(ConversionError) {
+        try forward(count) { _ throws(ConversionError) in }
+    }
+
+    /// Reads and drops what is left, so that a decompressor is not killed by a closed pipe.
+    func drain() throws(ConversionError) {
+        while try fill() { start = end }
+    }
+}
+
+/// Buffered writes to a file descriptor (tar2sqfs's standard input); it does not own the descriptor.
+final class ByteWriter {
+    private let fd: Int32
+    let name: String
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+
+    init(fd: Int32, name: String, capacity: Int = 1 << 20) {
+        self.fd = fd
+        self.name = name
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ConversionError) {
+        // Big chunks (file content) skip the copy, after what is buffered so that the order holds.
+        if bytes.count >= buffer.count / 2 {
+            try flush()
+            try writeAll(bytes)
+            return
+        }
+        if used + bytes.count > buffer.count { try flush() }
+        UnsafeMutableRawBufferPointer(rebasing: buffer[used..<(used + bytes.count)]).copyMemory(from: bytes)
+        used += bytes.count
+    }
+
+    func write(_ bytes: [UInt8]) throws(ConversionError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(ConversionError) in try write(raw) } }.get()
+    }
+
+    func flush() throws(ConversionError) {
+        guard used > 0 else { return }
+        try writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
+        used = 0
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ConversionError) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = Foundation.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if count > 0 {
+                offset += count
+            } else if count < 0 && errno != EINTR {
+                // The reader is gone (tar2sqfs refused the stream): its own error says why.
+                throw ConversionError(.toolFailed, "\(name) stopped reading", cause: String(cString: strerror(errno)))
+            }
+        }
+    }
+}

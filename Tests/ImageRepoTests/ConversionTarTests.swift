@@ -1,0 +1,110 @@
+import Foundation
+import XCTest
+
+@testable import ImageRepo
+
+/// The tar writer and reader on their own: what the writer emits for tar2sqfs, the reader reads back unchanged.
+final class ConversionTarTests: XCTestCase {
+    private func roundTrip(_ entries: [(TarEntry, [UInt8])]) throws -> [(TarEntry, [UInt8])] {
+        let path = NSTemporaryDirectory() + "pcocc-docker-tar-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(path) }
+        // The writer takes content from a reader: feed it from a first tar written the same way, entry by entry.
+        var source: [UInt8] = []
+        for (entry, content) in entries {
+            var header = entry
+            header.size = content.count
+            source += TarHeaderBlock.make(
+                name: Array("c".utf8), typeflag: UInt8(ascii: "0"), mode: 0o644, uid: 0, gid: 0, size: content.count, mtime: 0)
+            source += content + [UInt8](repeating: 0, count: (512 - content.count % 512) % 512)
+        }
+        let sourcePath = path + ".src"
+        defer { unlink(sourcePath) }
+        try Data(source + [UInt8](repeating: 0, count: 1024)).write(to: URL(fileURLWithPath: sourcePath))
+        let sourceFD = open(sourcePath, O_RDONLY)
+        defer { close(sourceFD) }
+        let contentReader = TarReader(ByteReader(fd: sourceFD, name: "source"))
+
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let writer = TarWriter(ByteWriter(fd: fd, name: "file"))
+        for (entry, content) in entries {
+            _ = try contentReader.next()
+            var entry = entry
+            entry.size = content.count
+            try writer.write(entry, contentFrom: contentReader)
+        }
+        try writer.finish()
+        close(fd)
+
+        let readFD = open(path, O_RDONLY)
+        defer { close(readFD) }
+        let reader = TarReader(ByteReader(fd: readFD, name: "file"))
+        var result: [(TarEntry, [UInt8])] = []
+        while let entry = try reader.next() {
+            var content: [UInt8] = []
+            try reader.forwardContent { content.append(contentsOf: $0) }
+            result.append((entry, content))
+        }
+        return result
+    }
+
+    func testLongNamesBigIdsXattrsAndDevicesSurvive() throws {
+        var file = TarEntry(path: Array(("dir/" + String(repeating: "f", count: 200)).utf8), kind: .regular, mode: 0o4755)
+        file.uid = 3_000_000
+        file.gid = 70_000
+        file.mtime = 1_700_000_000
+        file.xattrs = [("security.capability", [1, 0, 0, 2, 0xff]), ("user.x", [0, 0x80])]
+        var link = TarEntry(path: Array("l".utf8), kind: .symbolicLink, mode: 0o777)
+        link.linkTarget = Array(("/" + String(repeating: "t", count: 180)).utf8)
+        var device = TarEntry(path: Array("dev/sda".utf8), kind: .blockDevice, mode: 0o660)
+        device.deviceMajor = 8
+        device.deviceMinor = 17
+        let root = TarEntry(path: [], kind: .directory, mode: 0o755)
+        let content = (0..<3000).map { UInt8(truncatingIfNeeded: $0) }
+        let back = try roundTrip([(root, []), (file, content), (link, []), (device, [])])
+        XCTAssertEqual(back.count, 4)
+        XCTAssertEqual(back[0].0.path, [])
+        XCTAssertEqual(back[1].0.path, file.path)
+        XCTAssertEqual([back[1].0.uid, back[1].0.gid, back[1].0.mtime, Int(back[1].0.mode)], [3_000_000, 70_000, 1_700_000_000, 0o4755])
+        XCTAssertEqual(back[1].1, content)
+        XCTAssertEqual(back[1].0.xattrs.map(\.name), ["security.capability", "user.x"])
+        XCTAssertEqual(back[1].0.xattrs.map(\.value), [[1, 0, 0, 2, 0xff], [0, 0x80]])
+        XCTAssertEqual(back[2].0.linkTarget, link.linkTarget)
+        XCTAssertEqual([back[3].0.deviceMajor, back[3].0.deviceMinor], [8, 17])
+    }
+
+    func testBufferedAndDirectWritesKeepTheirOrder() throws {
+        let path = NSTemporaryDirectory() + "pcocc-docker-writer-\(getpid())"
+        defer { unlink(path) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let writer = ByteWriter(fd: fd, name: "file", capacity: 1024)
+        let pieces: [[UInt8]] = [[1, 2, 3], [UInt8](repeating: 4, count: 600), [5], [UInt8](repeating: 6, count: 1000), [7]]
+        for piece in pieces { try writer.write(piece) }
+        try writer.flush()
+        close(fd)
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: path))), pieces.flatMap { $0 })
+    }
+
+    func testPathsAreNormalisedAndEscapesRefused() {
+        XCTAssertEqual(TarPath.normalise(Array("./a//b/./c/".utf8)), Array("a/b/c".utf8))
+        XCTAssertEqual(TarPath.normalise(Array("/".utf8)), [])
+        XCTAssertNil(TarPath.normalise(Array("a/../../etc".utf8)))
+    }
+
+    func testBase256NumbersAreRead() {
+        var block = [UInt8](repeating: 0, count: 512)
+        block[108] = 0x80
+        block[113] = 0x2d
+        block[114] = 0xc6
+        block[115] = 0xc0  // 3,000,000
+        XCTAssertEqual(TarHeaderBlock(block).number(108, 8), 3_000_000)
+    }
+
+    func testPAXRecordLengthCountsItsOwnDigits() throws {
+        // " path=" + 91 + "\n" is 98 bytes: "100" would make 101, so the length is 101.
+        let record = PAXRecords.record("path", [UInt8](repeating: 0x61, count: 91))
+        XCTAssertEqual(record.count, 101)
+        XCTAssertTrue(record.starts(with: Array("101 path=".utf8)))
+        let parsed = try PAXRecords.parse(record, in: "test")
+        XCTAssertEqual(parsed.first?.1.count, 91)
+    }
+}

@@ -1,0 +1,48 @@
+import ChildProcess
+import Foundation
+import XCTest
+
+/// `pcocc-docker alloc` driven as a person would, in a terminal (tmux): the prompt, a docker command,
+/// then `exit`. Services: the Slurm cluster and guest image of scripts/test.sh; boots one VM.
+final class InteractiveAllocTests: XCTestCase {
+    func testPromptDockerPsAndExit() async throws {
+        let system = try SystemTestEnvironment.require()
+        let session = "pcocc-test-\(UUID().uuidString.prefix(8))"
+        let environment = system.userEnvironment().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let command = (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        try await ChildProcess.checked("tmux", ["new-session", "-d", "-s", session, "-x", "160", "-y", "48", "cd /tmp && " + command])
+        defer { Task { _ = try? await ChildProcess.run("tmux", ["kill-session", "-t", session]) } }
+
+        let prompt = try await waitForScreen(session, seconds: 240) { $0.contains("(pcocc/") }
+        XCTAssertTrue(prompt.contains("Starting the docker VM ..."), prompt)
+        XCTAssertTrue(prompt.contains("Waiting for docker VM to start ..."), prompt)
+
+        try await ChildProcess.checked("tmux", ["send-keys", "-t", session, "docker ps", "Enter"])
+        let listing = try await waitForScreen(session, seconds: 60) { $0.contains("CONTAINER ID") }
+        XCTAssertTrue(listing.contains("CONTAINER ID"), listing)
+
+        try await ChildProcess.checked("tmux", ["send-keys", "-t", session, "exit", "Enter"])
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try await ChildProcess.run("tmux", ["has-session", "-t", session]).status == 0 {
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let alive = try await ChildProcess.run("tmux", ["has-session", "-t", session]).status == 0
+        XCTAssertFalse(alive, "alloc did not end after the shell's exit")
+        let left = try await system.waitForNoQEMU()
+        XCTAssertEqual(left, [], "QEMU survived the end of the shell")
+    }
+
+    /// Polls the pane's text until `condition` holds; fails with the screen after `seconds`.
+    private func waitForScreen(_ session: String, seconds: Double, until condition: (String) -> Bool) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var screen = ""
+        while Date() < deadline {
+            screen = try await ChildProcess.run("tmux", ["capture-pane", "-p", "-t", session, "-S", "-100"]).outputString
+            if condition(screen) { return screen }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        XCTFail("screen never matched after \(seconds) s:\n\(screen)")
+        return screen
+    }
+}
