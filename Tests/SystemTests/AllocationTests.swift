@@ -23,8 +23,9 @@ final class AllocationTests: XCTestCase {
         XCTAssertTrue(result.errorTail.contains("Waiting for docker VM to start ..."), result.errorTail)
         let jobID = try XCTUnwrap(result.outputString.split(separator: "\n").first { $0.hasPrefix("job=") }?.dropFirst(4))
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left behind")
-        let left = try await system.waitForNoQEMU()
-        XCTAssertEqual(left, [], "QEMU survived alloc")
+        let left = try await system.waitForNoVMProcesses()
+        XCTAssertEqual(left, [], "VM processes survived alloc")
+        XCTAssertFalse(try system.scratchDirectories().contains("pcocc-docker-\(system.uid)-\(jobID)"), "scratch directory left on the node")
     }
 
     func testBatchThenEnvShellPsAndStop() async throws {
@@ -56,8 +57,8 @@ final class AllocationTests: XCTestCase {
         let stop = try await system.pcoccDocker(["stop", "-j", jobID])
         XCTAssertEqual(stop.status, 0, stop.errorTail)
         XCTAssertTrue(stop.outputString.contains("Stopped job \(jobID)"), stop.outputString)
-        let left = try await system.waitForNoQEMU()
-        XCTAssertEqual(left, [], "QEMU survived stop")
+        let left = try await system.waitForNoVMProcesses()
+        XCTAssertEqual(left, [], "VM processes survived stop")
 
         // A finished job is refused with one clear line.
         let after = try await system.pcoccDocker(["env", "-j", jobID])
@@ -96,8 +97,10 @@ final class AllocationTests: XCTestCase {
 
         // scancel (not our stop) of both: Slurm's own signals must take the VMs down.
         for job in jobs { try await system.runAsUser(["scancel", job]) }
-        let left = try await system.waitForNoQEMU(seconds: 60)
-        XCTAssertEqual(left, [], "QEMU survived scancel")
+        let left = try await system.waitForNoVMProcesses(seconds: 60)
+        XCTAssertEqual(left, [], "VM processes survived scancel")
+        let scratch = try system.scratchDirectories()
+        for job in jobs { XCTAssertFalse(scratch.contains("pcocc-docker-\(system.uid)-\(job)"), "scratch of job \(job) left") }
     }
 
     func testErrorsAreOneClearLine() async throws {

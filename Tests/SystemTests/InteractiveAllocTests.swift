@@ -29,8 +29,30 @@ final class InteractiveAllocTests: XCTestCase {
         }
         let alive = try await ChildProcess.run("tmux", ["has-session", "-t", session]).status == 0
         XCTAssertFalse(alive, "alloc did not end after the shell's exit")
-        let left = try await system.waitForNoQEMU()
-        XCTAssertEqual(left, [], "QEMU survived the end of the shell")
+        let left = try await system.waitForNoVMProcesses()
+        XCTAssertEqual(left, [], "VM processes survived the end of the shell")
+    }
+
+    func testCtrlCWhileWaitingCancelsCleanly() async throws {
+        let system = try SystemTestEnvironment.require()
+        let session = "pcocc-test-\(UUID().uuidString.prefix(8))"
+        let environment = system.userEnvironment().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let command = (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
+            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        try await ChildProcess.checked("tmux", ["new-session", "-d", "-s", session, "-x", "160", "-y", "48",
+                                                "cd /tmp && " + command + "; echo alloc-exit=$?; sleep 60"])
+        defer { Task { _ = try? await ChildProcess.run("tmux", ["kill-session", "-t", session]) } }
+        let waiting = try await waitForScreen(session, seconds: 60) { $0.contains("Waiting for docker VM to start ...") }
+        let jobID = try XCTUnwrap(waiting.split(separator: "\n").first { $0.contains("Granted job allocation") }?.split(separator: " ").last)
+        try await Task.sleep(for: .seconds(3))
+        try await ChildProcess.checked("tmux", ["send-keys", "-t", session, "C-c"])
+        let ended = try await waitForScreen(session, seconds: 60) { $0.contains("alloc-exit=") }
+        XCTAssertTrue(ended.contains("alloc-exit=130"), ended)
+        XCTAssertFalse(ended.contains("(pcocc/"), "a shell started after Ctrl-C")
+        let left = try await system.waitForNoVMProcesses()
+        XCTAssertEqual(left, [], "VM processes survived Ctrl-C")
+        XCTAssertFalse(try system.scratchDirectories().contains("pcocc-docker-\(system.uid)-\(jobID)"), "scratch directory left")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left")
     }
 
     /// Polls the pane's text until `condition` holds; fails with the screen after `seconds`.

@@ -168,6 +168,7 @@ private struct JobTableScheduler: Scheduler {
     func cancel(_ id: String, signal: Int32?) async throws(SlurmError) {
         guard jobs.contains(where: { $0.id == id }) else { throw .jobNotFound(id) }
     }
+    func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(SlurmError) {}
     func nodeAddress(_ nodeName: String) async throws(SlurmError) -> (hostname: String, address: String) {
         (nodeName, "127.0.0.1")
     }

@@ -36,8 +36,12 @@ public struct DockerJobLauncher: Sendable {
     }
 
     public let settings: Settings
+    public let scheduler: any Scheduler
 
-    public init(settings: Settings) { self.settings = settings }
+    public init(settings: Settings, scheduler: any Scheduler) {
+        self.settings = settings
+        self.scheduler = scheduler
+    }
 
     public var node: String { HostList.expand(settings.nodeList).first ?? settings.nodeList }
 
@@ -58,18 +62,44 @@ public struct DockerJobLauncher: Sendable {
         let srun = SlurmCommandLine.srunVM(jobID: settings.jobID, node: node, vmCommand: settings.vmCommand)
         let timeout = settings.readyTimeoutSeconds
         let jobID = settings.jobID
+        let scheduler = self.scheduler
         do {
             let outcome = try await ChildProcess.withBackground("srun", srun, logFile: directory.stepLog) { step in
-                let endpoint = try await Self.waitForVM(step: step, directory: directory, jobID: jobID, timeoutSeconds: timeout)
-                if let status = try await whenReady(endpoint, directory) { return status }
-                while step.isRunning { try await Task.sleep(for: .seconds(1)) }
-                return Int32(0)
+                do {
+                    let endpoint = try await Self.waitForVM(step: step, directory: directory, jobID: jobID, timeoutSeconds: timeout)
+                    var status: Int32 = 0
+                    if let finished = try await whenReady(endpoint, directory) {
+                        status = finished
+                    } else {
+                        while step.isRunning { try await Task.sleep(for: .seconds(1)) }
+                    }
+                    await Self.stopVMStep(step, jobID: jobID, scheduler: scheduler)
+                    return status
+                } catch {
+                    await Self.stopVMStep(step, jobID: jobID, scheduler: scheduler)
+                    throw error
+                }
             }
             return outcome.result
         } catch let error as JobStateError {
             // The job directory goes with the job: keep its logs where the error message says.
             throw error.withLogs(directory.keepLogs())
         }
+    }
+
+    /// The VM step is the job's first step (id 0): the launcher starts it before anything else.
+    static let vmStepID: UInt32 = 0
+
+    /// Asks the VM step's task to stop (SIGTERM through slurmstepd) and waits for srun to end, so the
+    /// VM destroys its domain and scratch files. Stopping srun itself would have Slurm SIGKILL the task.
+    /// Runs detached so that it completes even when the launcher's task is being cancelled.
+    static func stopVMStep(_ step: BackgroundProcess, jobID: String, scheduler: any Scheduler) async {
+        guard step.isRunning else { return }
+        await Task.detached {
+            try? await scheduler.signalStep(jobID, step: vmStepID, signal: SIGTERM)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while step.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+        }.value
     }
 
     /// Polls for endpoint.json and then checks dockerd ourselves; fails early when the VM step dies.

@@ -44,6 +44,14 @@ extension LibSlurm {
         return .success(())
     }
 
+    static func signalStep(_ number: UInt32, step: UInt32, id: String, signal: Int32) -> Result<Void, SlurmError> {
+        guard slurm_signal_job_step(number, step, UInt32(clamping: signal)) == 0 else {
+            let error = lastError(.job(id))
+            return error.slurmErrno == SlurmErrno.alreadyDone ? .success(()) : .failure(error)
+        }
+        return .success(())
+    }
+
     static func loadNodeAddress(_ nodeName: String) -> Result<(hostname: String, address: String), SlurmError> {
         var message: UnsafeMutablePointer<node_info_msg_t>?
         let status = nodeName.withCString { name in

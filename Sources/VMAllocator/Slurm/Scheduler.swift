@@ -17,6 +17,10 @@ public protocol Scheduler: Sendable {
     /// already ended succeeds; an unknown job throws `.jobNotFound`.
     func cancel(_ id: String, signal: Int32?) async throws(SlurmError)
 
+    /// Sends `signal` to the tasks of step `step` of job `id` without ending the step itself, so the
+    /// tasks can clean up and exit (srun, told to stop, would have Slurm SIGKILL them instead).
+    func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(SlurmError)
+
     /// How to reach node `nodeName`: its NodeHostname and NodeAddr from slurm.conf.
     func nodeAddress(_ nodeName: String) async throws(SlurmError) -> (hostname: String, address: String)
 }

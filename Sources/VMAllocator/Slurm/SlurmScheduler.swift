@@ -30,6 +30,11 @@ public struct SlurmScheduler: Scheduler {
         try await LibSlurm.call(configuration: configuration) { LibSlurm.killJob(number, id: id, signal: signal) }
     }
 
+    public func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(SlurmError) {
+        let number = try JobID.parse(id)
+        try await LibSlurm.call(configuration: configuration) { LibSlurm.signalStep(number, step: step, id: id, signal: signal) }
+    }
+
     public func nodeAddress(_ nodeName: String) async throws(SlurmError) -> (hostname: String, address: String) {
         try await LibSlurm.call(configuration: configuration) { LibSlurm.loadNodeAddress(nodeName) }
     }

@@ -19,7 +19,8 @@ struct InternalLauncherCommand: AsyncParsableCommand {
             throw CommandFailure("'internal launcher' runs inside a Slurm allocation (no SLURM_JOB_ID): use 'pcocc-docker alloc' or 'batch'")
         }
         let config = try SiteConfiguration.load()
-        let identity = try await JobIdentity.lookup(jobID: jobID, nodeList: nodeList, scheduler: try SlurmScheduler())
+        let scheduler = try SlurmScheduler()
+        let identity = try await JobIdentity.lookup(jobID: jobID, nodeList: nodeList, scheduler: scheduler)
         let settings = DockerJobLauncher.Settings(
             jobID: jobID, nodeList: nodeList, stateDirectory: config.stateDirectory, mode: mode,
             vmCommand: [SelfExecutable.path, "internal", "vm", "--job-dir",
@@ -27,7 +28,7 @@ struct InternalLauncherCommand: AsyncParsableCommand {
                         "--host", identity.endpointHost],
             readyTimeoutSeconds: timeout ?? config.timeouts.vmReadySeconds, userName: identity.userName,
             jobEnd: identity.jobEnd, serverNames: identity.serverNames, serverAddresses: identity.serverAddresses)
-        let launcher = DockerJobLauncher(settings: settings)
+        let launcher = DockerJobLauncher(settings: settings, scheduler: scheduler)
         let mode = self.mode
         let script = self.script
         progress("Waiting for docker VM to start ...")

@@ -71,15 +71,23 @@ struct SystemTestEnvironment {
         }
     }
 
-    /// Waits until no QEMU of the test user is left; returns what is still there after `seconds`.
-    func waitForNoQEMU(seconds: Double = 30) async throws -> [String] {
+    /// Waits until none of the test user's VM processes (QEMU and the job-private libvirtd and
+    /// virtlogd) is left; returns what is still there after `seconds`.
+    func waitForNoVMProcesses(seconds: Double = 30) async throws -> [String] {
         let deadline = Date().addingTimeInterval(seconds)
-        var left = try await userProcesses(named: "qemu-system")
-        while !left.isEmpty && Date() < deadline {
+        var left: [String] = []
+        repeat {
+            left = []
+            for name in ["qemu-system", "libvirtd", "virtlogd"] { left += try await userProcesses(named: name) }
+            if left.isEmpty { return [] }
             try await Task.sleep(for: .milliseconds(500))
-            left = try await userProcesses(named: "qemu-system")
-        }
+        } while Date() < deadline
         return left
+    }
+
+    /// The node-local scratch directories of the test user's VMs still present (overlays, XDG dirs).
+    func scratchDirectories() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("pcocc-docker-\(uid)-") }
     }
 
     /// A one-layer OCI image of busybox (`bb`), owned by the test user, for loading into daemons.
