@@ -9,7 +9,7 @@ packages=(
   slurm-wlm slurmctld slurmd slurm-client libslurm-dev munge
   skopeo umoci squashfs-tools squashfs-tools-ng libsquashfs-dev
   debootstrap busybox-static e2fsprogs cpio pigz zstd
-  openssl python3-docutils tmux procps iproute2 curl libxml2-utils
+  openssl python3 python3-docutils tmux procps iproute2 curl libxml2-utils
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Boots the guest image with plain QEMU (TCG, q35, 2 vCPUs, 2 GiB, the devices of docs/CONTRACTS.md)
+# and measures, from QEMU's start:
+#   init   - "pcocc-init: started" on the console (firmware + kernel + initrd: the floor)
+#   exec   - "pcocc-init: dockerd exec" (the init's own work done)
+#   ready  - first successful mutual-TLS GET /_ping answered by dockerd through the slirp forward
+# Prints each run and the medians.
+#
+#   bench/kernel-to-init.sh [--runs N] [--image DIR] [--check] [--keep] [--qemu-arg ARG]... [--append ARGS]
+#
+# --check   after the first boot, also runs the functional checks: docker version, load a busybox
+#           image with skopeo, docker run, a 9p share seen from a container (exit status 1 on failure)
+# --image   image directory (default: the output of scripts/build-guest-image.sh, built if needed)
+# --append  extra kernel arguments; --qemu-arg adds a QEMU argument (repeatable)
+# --until init  stop each boot at "pcocc-init: started" (measures the kernel floor only)
+# --disk-cache MODE  QEMU cache= of both disks (default writeback, as libvirt's default; unsafe ignores guest flushes)
+# --preformat  format the data disk on the host (mkfs.ext4 on a sparse raw file, then qcow2)
+#           instead of handing the guest a blank disk
+# --keep    keep the work directory (certs, console logs)
+# Needs root only to build the image; QEMU runs as the caller. Leaves no QEMU behind.
+set -euo pipefail
+
+runs=3 image="" check=0 keep=0 until=ready dcache=writeback preformat=0 extra_append="" qemu_extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --image) image=$2; shift 2 ;;
+    --check) check=1; shift ;;
+    --keep) keep=1; shift ;;
+    --until) until=$2; shift 2 ;; # init | ready
+    --disk-cache) dcache=$2; shift 2 ;;
+    --preformat) preformat=1; shift ;;
+    --append) extra_append=$2; shift 2 ;;
+    --qemu-arg) qemu_extra+=("$2"); shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--image DIR] [--check] [--keep] [--qemu-arg ARG]... [--append ARGS]" >&2; exit 2 ;;
+  esac
+done
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+[ -n "$image" ] || image=$("$root/scripts/build-guest-image.sh")
+image=$(cd "$image" && pwd -P)
+jget() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$image/image.json" "$1"; }
+cmdline=$(jget cmdline) kernel=$image/$(jget kernel) initrd=$image/$(jget initrd) disk=$image/$(jget disk)
+[ -z "$extra_append" ] || cmdline="$cmdline $extra_append"
+
+work=$(mktemp -d /tmp/pcocc-k2i.XXXXXX)
+qpid=""
+cleanup() {
+  local rc=$?
+  if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null || true; fi
+  if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+now() { date +%s.%N; }
+elapsed() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
+
+# --- certificates: ECDSA P-256 CA, server (127.0.0.1/localhost, serverAuth), client (clientAuth)
+certs=$work/certs client=$work/client
+mkdir -p "$certs" "$client"
+(
+  cd "$certs"
+  openssl ecparam -name prime256v1 -genkey -noout -out ca-key.pem
+  openssl req -x509 -new -key ca-key.pem -sha256 -days 2 -subj /CN=pcocc-test-ca -out ca.pem
+  openssl ecparam -name prime256v1 -genkey -noout -out server-key.pem
+  openssl req -new -key server-key.pem -subj /CN=localhost -out server.csr
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >server.ext
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -sha256 -extfile server.ext -out server-cert.pem
+  openssl ecparam -name prime256v1 -genkey -noout -out client-key.pem
+  openssl req -new -key client-key.pem -subj /CN=client -out client.csr
+  printf 'extendedKeyUsage=clientAuth\n' >client.ext
+  openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 -sha256 -extfile client.ext -out client-cert.pem
+) >/dev/null 2>&1
+cp "$certs/ca.pem" "$client/ca.pem"
+cp "$certs/client-cert.pem" "$client/cert.pem"
+install -m 600 "$certs/client-key.pem" "$client/key.pem"
+
+share=$work/share
+mkdir -p "$share"
+echo "hello from the host" >"$share/file"
+printf 'mount=pcoccfs0:%s\niptables=false\nhostname=k2i-test\n' "$share" >"$work/config"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+ping_ok() {
+  curl -s -m 2 --cacert "$client/ca.pem" --cert "$client/cert.pem" --key "$client/key.pem" \
+    "https://127.0.0.1:$port/_ping" 2>/dev/null | grep -qx OK
+}
+
+boot() { # $1 = run number; sets t_init t_exec t_ready; leaves QEMU running
+  local n=$1 console=$work/console.$1.log
+  port=$(free_port)
+  rm -f "$work/overlay.qcow2" "$work/data.qcow2"
+  qemu-img create -q -f qcow2 -F qcow2 -b "$disk" "$work/overlay.qcow2"
+  if [ "$preformat" = 1 ]; then
+    rm -f "$work/data.raw"; truncate -s 20G "$work/data.raw"
+    mkfs.ext4 -q -F -m 0 -L pcocc-docker -O ^has_journal,^resize_inode -E nodiscard,lazy_itable_init=1 "$work/data.raw"
+    qemu-img convert -f raw -O qcow2 "$work/data.raw" "$work/data.qcow2"; rm -f "$work/data.raw"
+  else
+    qemu-img create -q -f qcow2 "$work/data.qcow2" 20G
+  fi
+  local t0
+  t0=$(now)
+  qemu-system-x86_64 -accel tcg -machine q35 -smp 2 -m 2048 -nodefaults -display none -no-user-config \
+    -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+    -drive "file=$work/overlay.qcow2,if=virtio,format=qcow2,cache=$dcache" \
+    -drive "file=$work/data.qcow2,if=virtio,format=qcow2,cache=$dcache" \
+    -netdev "user,id=n0,net=10.0.2.0/24,restrict=on,hostfwd=tcp:127.0.0.1:$port-:2376" -device virtio-net-pci,netdev=n0 \
+    -fw_cfg "name=opt/pcocc/ca.pem,file=$certs/ca.pem" \
+    -fw_cfg "name=opt/pcocc/server-cert.pem,file=$certs/server-cert.pem" \
+    -fw_cfg "name=opt/pcocc/server-key.pem,file=$certs/server-key.pem" \
+    -fw_cfg "name=opt/pcocc/config,file=$work/config" \
+    -virtfs "local,path=$share,mount_tag=pcoccfs0,security_model=none" \
+    -serial "file:$console" -no-reboot "${qemu_extra[@]}" &
+  qpid=$!
+  t_init="" t_exec="" t_ready=""
+  local deadline
+  deadline=$(python3 -c "print(int($t0) + 180)")
+  while [ -z "$t_ready" ]; do
+    kill -0 "$qpid" 2>/dev/null || { cat "$console" >&2; echo "QEMU exited" >&2; return 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { tail -n 30 "$console" >&2; echo "timed out" >&2; return 1; }
+    if [ -z "$t_init" ]; then
+      grep -q 'pcocc-init: started' "$console" 2>/dev/null && t_init=$(elapsed "$t0" "$(now)")
+    fi
+    if [ -z "$t_exec" ]; then
+      grep -q 'pcocc-init: dockerd exec' "$console" 2>/dev/null && t_exec=$(elapsed "$t0" "$(now)")
+    fi
+    if [ "$until" = init ] && [ -n "$t_init" ]; then t_exec=${t_exec:-0} t_ready=0; break; fi
+    if [ -n "$t_exec" ] && ping_ok; then t_ready=$(elapsed "$t0" "$(now)"); break; fi
+    sleep 0.02
+  done
+  echo "run $n: init ${t_init}s  dockerd-exec ${t_exec}s  ready ${t_ready}s" >&2
+}
+
+stop_vm() {
+  [ -n "$qpid" ] || return 0
+  kill "$qpid" 2>/dev/null || true
+  wait "$qpid" 2>/dev/null || true
+  qpid=""
+}
+
+checks() {
+  local fail=0 out
+  export DOCKER_HOST=tcp://127.0.0.1:$port DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$client
+  echo "--- checks" >&2
+  if docker version --format 'server {{.Server.Version}} api {{.Server.APIVersion}}' >&2; then :; else echo "FAIL docker version" >&2; fail=1; fi
+  # tiny OCI image from busybox-static
+  local oci=$work/oci rfs=$work/bundle
+  umoci init --layout "$oci" && umoci new --image "$oci:latest"
+  umoci unpack --rootless --image "$oci:latest" "$rfs" >/dev/null
+  mkdir -p "$rfs/rootfs/bin"
+  cp /bin/busybox "$rfs/rootfs/bin/busybox"
+  for a in sh echo cat ls; do ln -sf busybox "$rfs/rootfs/bin/$a"; done
+  umoci repack --image "$oci:latest" "$rfs" >/dev/null
+  umoci config --image "$oci:latest" --config.cmd sh --config.env PATH=/bin >/dev/null
+  local t
+  t=$(now)
+  skopeo copy -q "oci:$oci:latest" docker-daemon:bb:latest --dest-daemon-host "tcp://127.0.0.1:$port" --dest-cert-dir "$client" >&2 ||
+    { echo "FAIL skopeo copy" >&2; fail=1; }
+  echo "skopeo copy: $(elapsed "$t" "$(now)")s" >&2
+  t=$(now)
+  out=$(docker run --rm bb echo hi 2>&1) || true
+  echo "docker run: $(elapsed "$t" "$(now)")s -> $out" >&2
+  [ "$out" = hi ] || { echo "FAIL docker run" >&2; fail=1; }
+  out=$(docker run --rm -v "$share:/x" bb cat /x/file 2>&1) || true
+  echo "9p via container: $out" >&2
+  [ "$out" = "hello from the host" ] || { echo "FAIL 9p share" >&2; fail=1; }
+  out=$(docker run --rm -v "$share:/x" bb sh -c 'echo written >/x/back' 2>&1) || true
+  [ "$(cat "$share/back" 2>/dev/null)" = written ] || { echo "FAIL write to 9p share ($out)" >&2; fail=1; }
+  unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+  [ "$fail" = 0 ] && echo "checks: all passed" >&2
+  return "$fail"
+}
+
+inits=() execs=() readys=() rc=0
+for i in $(seq 1 "$runs"); do
+  boot "$i"
+  inits+=("$t_init") execs+=("$t_exec") readys+=("$t_ready")
+  if [ "$i" = 1 ]; then
+    echo "--- console (run 1)" >&2
+    grep -a -E 'pcocc-init|initrd|level=(error|warn)|Startup|API listen|Daemon has completed|containerd successfully' "$work/console.1.log" | cut -c1-200 >&2 || true
+    if [ "$check" = 1 ]; then checks || rc=1; fi
+  fi
+  stop_vm
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+echo "median of $runs: kernel-to-init $(median "${inits[@]}") s, to-dockerd-exec $(median "${execs[@]}") s, to-ready $(median "${readys[@]}") s"
+exit "$rc"

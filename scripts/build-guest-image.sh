@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# Builds the pcocc-docker guest image (kernel, initrd, rootfs.qcow2, image.json) from Debian
+# packages, cached under CACHE/<recipe-sha256>/ (docs/CONTRACTS.md, "Guest image"; guest/README.md).
+#
+#   scripts/build-guest-image.sh [--cache DIR] [--force]
+#
+# The recipe hash covers every file under guest/ (but *.md) and this script. A cache hit prints the image
+# directory and exits at once. Progress goes to stderr, the image directory to stdout.
+# Needs root, debootstrap, qemu-img, mkfs.ext4 (>= 1.43 for -d), cpio, zstd, gcc (scripts/install-deps.sh).
+# PCOCC_GUEST_MIRROR overrides the Debian mirror taken from this machine's apt sources.
+set -euo pipefail
+
+cache=/var/cache/pcocc-docker/guest
+force=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cache) cache=${2:?--cache needs a directory}; shift 2 ;;
+    --cache=*) cache=${1#--cache=}; shift ;;
+    --force) force=1; shift ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    *) echo "build-guest-image: unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+self=$root/scripts/build-guest-image.sh
+suite=bookworm
+
+recipe_hash() {
+  (
+    cd "$root"
+    find guest -type f ! -name '*.md' -print | LC_ALL=C sort | while IFS= read -r f; do
+      printf '%s\0' "$f"; sha256sum <"$f"
+    done
+    printf '%s\0' scripts/build-guest-image.sh; sha256sum <"$self"
+  ) | sha256sum | cut -d' ' -f1
+}
+
+set_current() { # atomically point CACHE/current at $1
+  local cur
+  cur=$(readlink "$cache/current" 2>/dev/null || true)
+  [ "$cur" = "$1" ] && return 0
+  ln -sfn "$1" "$cache/.current.$$"
+  mv -T "$cache/.current.$$" "$cache/current"
+}
+
+hash=$(recipe_hash)
+out=$cache/$hash
+if [ "$force" = 0 ] && [ -f "$out/image.json" ]; then
+  set_current "$hash" 2>/dev/null || true
+  echo "$out"
+  exit 0
+fi
+
+log() { printf '[build-guest-image %5ss] %s\n' "$SECONDS" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot)"
+for t in debootstrap chroot qemu-img mkfs.ext4 cpio zstd gcc sha256sum; do
+  command -v "$t" >/dev/null || die "$t not found (run scripts/install-deps.sh)"
+done
+
+mkdir -p "$cache"
+# One build at a time per cache; a second caller waits, then takes the fast path.
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+  log "another build is running, waiting for it"
+  flock 9
+fi
+if [ "$force" = 0 ] && [ -f "$out/image.json" ]; then
+  set_current "$hash"
+  echo "$out"
+  exit 0
+fi
+
+# Debian mirror: this machine's apt sources (deb822 *.sources or one-line lists).
+find_mirror() { # $1 = suite; prints the first URI serving it
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v want="$1" '
+      function flush() { if (uri != "" && hit && enabled) { print uri; found = 1; exit } uri = ""; hit = 0; enabled = 1 }
+      BEGIN { enabled = 1 }
+      /^[ \t]*$/ { flush(); next }
+      /^[ \t]*#/ { next }
+      tolower($1) == "uris:" { uri = $2 }
+      tolower($1) == "enabled:" { enabled = ($2 != "no") }
+      tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+      tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == want) hit = 1 }
+      END { if (!found) flush() }' "$f"
+  done
+  { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } |
+    awk -v want="$1" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ } if ($(i + 1) == want) print $i }'
+}
+mirror=$(find_mirror "$suite" | head -n1 || true)
+mirror=${PCOCC_GUEST_MIRROR:-$mirror}
+[ -n "$mirror" ] || die "no apt source for $suite found in /etc/apt; set PCOCC_GUEST_MIRROR"
+security=$(find_mirror "$suite-security" | head -n1 || true)
+updates=$(find_mirror "$suite-updates" | head -n1 || true)
+
+tmp=$(mktemp -d "$cache/.build.XXXXXX")
+rootfs=$tmp/rootfs
+child=""
+# Long steps run in their own process group, in the background, so that a signal reaches the trap
+# at once (bash defers traps until a foreground child exits) and cleanup can stop the whole step.
+step() {
+  setsid "$@" &
+  child=$!
+  local rc=0
+  wait "$child" || rc=$?
+  child=""
+  return "$rc"
+}
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$child" ]; then
+    kill -TERM -- "-$child" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 -- "-$child" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$child" 2>/dev/null || true
+    wait "$child" 2>/dev/null || true
+  fi
+  # Whatever debootstrap or we left mounted in the rootfs, deepest first.
+  if [ -n "${rootfs:-}" ]; then
+    awk -v r="$rootfs" 'index($2, r "/") == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+  fi
+  if [ -d "$tmp" ]; then rm -rf --one-file-system "$tmp"; fi
+  rm -f "$cache/.current.$$"
+  [ "$rc" = 0 ] || log "failed (exit $rc); temporary files removed"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "recipe $hash, mirror $mirror"
+debs=$cache/.debs # downloaded packages, reused by later builds
+mkdir -p "$debs"
+packages=$(sed 's/#.*//' "$root/guest/packages.txt" | xargs)
+
+log "debootstrap --variant=minbase $suite"
+step debootstrap --variant=minbase --cache-dir="$debs" "$suite" "$rootfs" "$mirror" >"$tmp/debootstrap.log" 2>&1 ||
+  { tail -n 30 "$tmp/debootstrap.log" >&2; die "debootstrap failed"; }
+
+{
+  echo "deb $mirror $suite main"
+  [ -z "$updates" ] || echo "deb $updates $suite-updates main"
+  [ -z "$security" ] || echo "deb $security $suite-security main"
+} >"$rootfs/etc/apt/sources.list"
+# No services during installation, no initramfs generation (the image ships its own initrd).
+printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
+echo force-unsafe-io >"$rootfs/etc/dpkg/dpkg.cfg.d/pcocc-unsafe-io"
+chmod 755 "$rootfs/usr/sbin/policy-rc.d"
+chroot "$rootfs" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs
+ln -sf /bin/true "$rootfs/usr/sbin/update-initramfs"
+printf 'do_symlinks = no\n' >"$rootfs/etc/kernel-img.conf"
+mount -t proc proc "$rootfs/proc"
+
+log "apt-get install $packages"
+find "$debs" -maxdepth 1 -name '*.deb' -exec cp -l -t "$rootfs/var/cache/apt/archives/" {} + 2>/dev/null || true
+step chroot "$rootfs" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LC_ALL=C \
+  apt-get update -qq >"$tmp/apt.log" 2>&1 || { tail -n 30 "$tmp/apt.log" >&2; die "apt-get update failed"; }
+# shellcheck disable=SC2086
+step chroot "$rootfs" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LC_ALL=C \
+  apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $packages >>"$tmp/apt.log" 2>&1 ||
+  { tail -n 40 "$tmp/apt.log" >&2; die "apt-get install failed"; }
+find "$rootfs/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -l -n -t "$debs/" {} + 2>/dev/null || true
+umount "$rootfs/proc"
+
+kver=$(ls "$rootfs/lib/modules" | sort -V | tail -n1)
+[ -n "$kver" ] && [ -f "$rootfs/boot/vmlinuz-$kver" ] || die "kernel not installed"
+log "kernel $kver"
+cp "$rootfs/boot/vmlinuz-$kver" "$tmp/vmlinuz"
+# Under TCG, decompressing the xz bzImage takes seconds (about 70% of kernel-to-init here).
+# The kernel has CONFIG_PVH: QEMU boots the uncompressed ELF vmlinux directly (-kernel, PVH entry).
+kernel_file=vmlinuz
+python3 - "$tmp/vmlinuz" "$tmp/vmlinux" <<'PY' && kernel_file=vmlinux || log "no PVH vmlinux could be extracted: booting vmlinuz"
+import lzma, struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+out = None
+for magic, dec in ((b"\xfd7zXZ\x00", lambda b: lzma.LZMADecompressor().decompress(b)),
+                   (b"\x1f\x8b\x08", lambda b: zlib.decompressobj(31).decompress(b))):
+    i = data.find(magic)
+    while i >= 0 and out is None:
+        try:
+            cand = dec(data[i:])
+            if cand[:4] == b"\x7fELF": out = cand
+        except Exception:
+            pass
+        i = data.find(magic, i + 1)
+if out is None: sys.exit(1)
+# Require the Xen PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY = 18): QEMU needs it for -kernel ELF.
+shoff, = struct.unpack_from("<Q", out, 0x28); shentsize, shnum = struct.unpack_from("<HH", out, 0x3A)
+phoff, = struct.unpack_from("<Q", out, 0x20); phentsize, phnum = struct.unpack_from("<HH", out, 0x36)
+found = False
+for k in range(phnum):
+    ptype, _, off, _, _, filesz = struct.unpack_from("<IIQQQQ", out, phoff + k * phentsize)
+    if ptype != 4: continue  # PT_NOTE
+    pos, end = off, off + filesz
+    while pos + 12 <= end:
+        nsz, dsz, ntype = struct.unpack_from("<III", out, pos)
+        name = out[pos + 12: pos + 12 + nsz].rstrip(b"\0")
+        if name == b"Xen" and ntype == 18: found = True
+        pos += 12 + ((nsz + 3) & ~3) + ((dsz + 3) & ~3)
+if not found: sys.exit(1)
+open(sys.argv[2], "wb").write(out)
+PY
+initrd_comp="zstd -q -19 -T0"
+grep -q '^CONFIG_RD_ZSTD=y' "$rootfs/boot/config-$kver" || initrd_comp="gzip -9n"
+
+log "trimming the root filesystem"
+chroot "$rootfs" dpkg-divert --quiet --local --rename --remove /usr/sbin/update-initramfs 2>/dev/null || true
+rm -f "$rootfs/usr/sbin/policy-rc.d" "$rootfs/etc/dpkg/dpkg.cfg.d/pcocc-unsafe-io"
+rm -rf "$rootfs"/boot/* "$rootfs"/initrd.img* "$rootfs"/vmlinuz* \
+  "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* \
+  "$rootfs"/usr/share/locale/* "$rootfs"/usr/share/i18n "$rootfs"/usr/share/lintian "$rootfs"/usr/share/linda \
+  "$rootfs"/usr/share/bug "$rootfs"/usr/share/common-licenses "$rootfs"/usr/share/zoneinfo \
+  "$rootfs"/usr/share/initramfs-tools "$rootfs"/etc/initramfs-tools "$rootfs"/usr/lib/initramfs-tools \
+  "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/var/cache/debconf/*-old \
+  "$rootfs"/var/lib/dpkg/*-old "$rootfs"/var/log/* "$rootfs"/etc/machine-id "$rootfs"/var/lib/dbus/machine-id
+# Kernel modules no VM of ours can use (hardware drivers, other filesystems, wireless...).
+mods=$rootfs/lib/modules/$kver/kernel
+rm -rf "$mods"/sound "$mods"/net/{wireless,mac80211,bluetooth,nfc,6lowpan,ieee802154,mac802154} \
+  "$mods"/fs/{btrfs,xfs,ocfs2,gfs2,nfs,nfsd,nfs_common,lockd,smb,cifs,ceph,jfs,reiserfs,ntfs3,ntfs,f2fs,ubifs,jffs2,nilfs2,hfs,hfsplus,ufs,orangefs,afs,coda,dlm,erofs,bcachefs,gfs,omfs,minix,qnx4,qnx6,befs,affs,efs,sysv,romfs,udf,cramfs,exfat,vboxsf,zonefs}
+for d in "$mods"/drivers/*; do
+  case "${d##*/}" in
+    virtio|block|net|char|firmware|md|vhost|nvdimm|dax|acpi|base|pci|tty|input|crypto|hwmon) ;;
+    *) rm -rf "$d" ;;
+  esac
+done
+rm -rf "$mods"/drivers/net/{wireless,ethernet,usb,can,wan,ieee802154,hamradio,wwan,fddi,arcnet,plip,slip,ppp,fjes,hyperv,xen-netback,thunderbolt,phy,pcs,mdio,dsa} \
+  "$mods"/drivers/char/{tpm,ipmi,agp,xillybus} "$mods"/drivers/input/{joystick,tablet,touchscreen,misc,mouse,keyboard}
+log "depmod"
+chroot "$rootfs" depmod -a "$kver"
+
+log "installing pcocc-init"
+gcc -O2 -Wall -Wno-format-truncation -static -o "$rootfs/sbin/pcocc-init" "$root/guest/init.c"
+strip "$rootfs/sbin/pcocc-init"
+install -D -m 644 "$root/guest/containerd.toml" "$rootfs/etc/pcocc/containerd.toml"
+mkdir -p "$rootfs/etc/docker/tls" "$rootfs/var/lib/docker" "$rootfs/var/lib/containerd"
+chmod 700 "$rootfs/etc/docker/tls"
+: >"$rootfs/etc/fstab"
+echo pcocc-docker >"$rootfs/etc/hostname"
+
+log "building the initrd"
+initrd=$tmp/initrd
+mkdir -p "$initrd"/{bin,dev,proc,sys,newroot,lib/modules}
+cp "$rootfs/bin/busybox" "$initrd/bin/busybox"
+cp "$root/guest/initrd-init" "$initrd/init"
+chmod 755 "$initrd/init"
+mknod -m 600 "$initrd/dev/console" c 5 1
+mknod -m 666 "$initrd/dev/null" c 1 3
+# Modules and their dependencies, dependencies first, from the kernel's modules.dep.
+moddir=$rootfs/lib/modules/$kver
+want=$(sed 's/#.*//' "$root/guest/initrd-modules.txt" | xargs)
+python3 - "$moddir" "$initrd/lib/modules" $want <<'PY'
+import os, shutil, subprocess, sys
+moddir, dest, want = sys.argv[1], sys.argv[2], sys.argv[3:]
+deps, byname = {}, {}
+for line in open(os.path.join(moddir, "modules.dep")):
+    path, _, rest = line.partition(":")
+    deps[path] = rest.split()
+    base = os.path.basename(path).split(".ko")[0]
+    byname[base.replace("-", "_")] = path
+builtin = set()
+for line in open(os.path.join(moddir, "modules.builtin")):
+    builtin.add(os.path.basename(line.strip()).split(".ko")[0].replace("-", "_"))
+order, seen = [], set()
+def visit(path):
+    if path in seen: return
+    seen.add(path)
+    for d in deps.get(path, []): visit(d)
+    order.append(path)
+for name in want:
+    n = name.replace("-", "_")
+    if n in byname: visit(byname[n])
+    elif n in builtin: pass
+    else: sys.exit("initrd module %s not found" % name)
+with open(os.path.join(dest, "order"), "w") as f:
+    for path in order:
+        base = os.path.basename(path).split(".ko")[0]
+        src = os.path.join(moddir, path)
+        out = os.path.join(dest, base + ".ko")
+        if path.endswith(".ko.xz"): subprocess.run(["xz", "-dc", src], stdout=open(out, "wb"), check=True)
+        elif path.endswith(".ko.zst"): subprocess.run(["zstd", "-qdc", src], stdout=open(out, "wb"), check=True)
+        elif path.endswith(".ko.gz"): subprocess.run(["gzip", "-dc", src], stdout=open(out, "wb"), check=True)
+        else: shutil.copyfile(src, out)
+        f.write(base + "\n")
+print(" ".join(os.path.basename(p).split(".ko")[0] for p in order), file=sys.stderr)
+PY
+(cd "$initrd" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet --owner=0:0 --reproducible) |
+  $initrd_comp >"$tmp/initrd.img"
+
+log "making rootfs.qcow2"
+used_kib=$(du -sk --apparent-size "$rootfs" | cut -f1)
+size_mib=$(( (used_kib * 12 / 10 / 1024) + 512 ))
+mkfs.ext4 -q -F -L pcocc-root -m 0 -E lazy_itable_init=0,lazy_journal_init=0 -d "$rootfs" "$tmp/rootfs.ext4" "${size_mib}M" 2>&1 | { grep -v "^Creating regular file" >&2 || true; }
+qemu-img convert -f raw -O qcow2 -c -o compression_type=zstd "$tmp/rootfs.ext4" "$tmp/rootfs.qcow2"
+rm -f "$tmp/rootfs.ext4"
+rm -rf --one-file-system "$rootfs" "$initrd"
+
+cmdline=$(sed 's/#.*//' "$root/guest/cmdline.txt" | xargs)
+[ -n "$cmdline" ] || die "guest/cmdline.txt is empty"
+python3 - "$tmp/image.json" "$cmdline" "$hash" "$kver" "$kernel_file" <<'PY'
+import json, sys
+path, cmdline, h, kver, kernel_file = sys.argv[1:]
+json.dump({"kernel": kernel_file, "initrd": "initrd.img", "disk": "rootfs.qcow2", "cmdline": cmdline,
+           "recipe_hash": h, "kernel_version": kver}, open(path, "w"), indent=2)
+open(path, "a").write("\n")
+PY
+rm -f "$tmp"/*.log
+chmod 755 "$tmp"
+chmod 644 "$tmp"/vmlinu[xz] "$tmp"/initrd.img "$tmp"/rootfs.qcow2 "$tmp"/image.json
+
+if [ -e "$out" ]; then # --force: replace the old build
+  mv -T "$out" "$tmp.old"
+  mv -T "$tmp" "$out"
+  rm -rf --one-file-system "$tmp.old"
+else
+  mv -T "$tmp" "$out"
+fi
+set_current "$hash"
+log "done: $(du -sh "$out" | cut -f1) in $out"
+echo "$out"
