@@ -9,7 +9,7 @@ final class DomainDefinitionTests: XCTestCase {
         VMSpec(
             name: VMSpec.domainName(jobID: "1234", userID: 1000), kind: kind, cpus: 4, memoryMiB: 3072,
             kernelPath: "/img/vmlinuz", initrdPath: "/img/initrd.img", kernelCommandLine: "quiet apparmor=0 console=ttyS0",
-            rootDiskPath: "/tmp/pcocc-docker-1000-1234/overlay.qcow2", dataDiskPath: "/tmp/pcocc-docker-1000-1234/data.qcow2",
+            rootDiskPath: "/tmp/pcocc-docker-1000-1234/overlay.qcow2", dataDiskPath: "/tmp/pcocc-docker-1000-1234/data.raw",
             consoleLogPath: "/home/u/.pcocc/job_1234/docker/console.log",
             firmwareFiles: [
                 .init(name: "opt/pcocc/ca.pem", path: "/home/u/.pcocc/job_1234/vmcerts/vm0/ca.pem"),
@@ -29,7 +29,7 @@ final class DomainDefinitionTests: XCTestCase {
             "<kernel>/img/vmlinuz</kernel>", "<initrd>/img/initrd.img</initrd>",
             "<cmdline>quiet apparmor=0 console=ttyS0</cmdline>", "<features><acpi/></features>",
             "<source file='/tmp/pcocc-docker-1000-1234/overlay.qcow2'/>\n      <target dev='vda' bus='virtio'/>",
-            "<source file='/tmp/pcocc-docker-1000-1234/data.qcow2'/>\n      <target dev='vdb' bus='virtio'/>",
+            "<source file='/tmp/pcocc-docker-1000-1234/data.raw'/>\n      <target dev='vdb' bus='virtio'/>",
             "<controller type='usb' model='none'/>", "<memballoon model='none'/>",
             "<filesystem type='mount' accessmode='squash'>\n      <source dir='/home/u'/>\n      <target dir='pcoccfs0'/>",
             "<serial type='file'>\n      <source path='/home/u/.pcocc/job_1234/docker/console.log' append='off'/>",

@@ -37,7 +37,7 @@ public struct DomainDefinition: Sendable {
             "  <on_crash>destroy</on_crash>",
             "  <devices>",
         ]
-        lines += disk(spec.rootDiskPath, target: "vda") + disk(spec.dataDiskPath, target: "vdb")
+        lines += disk(spec.rootDiskPath, format: "qcow2", target: "vda") + disk(spec.dataDiskPath, format: "raw", target: "vdb")
         lines.append("    <controller type='usb' model='none'/>")
         for share in spec.sharedDirectories {
             lines += [
@@ -70,10 +70,10 @@ public struct DomainDefinition: Sendable {
 
     /// The overlay and data disks hold nothing that outlives the VM, so host flushes are
     /// skipped (cache='unsafe'); discard gives freed guest blocks back to node scratch.
-    private func disk(_ path: String, target: String) -> [String] {
+    private func disk(_ path: String, format: String, target: String) -> [String] {
         [
             "    <disk type='file' device='disk'>",
-            "      <driver name='qemu' type='qcow2' cache='unsafe' discard='unmap'/>",
+            "      <driver name='qemu' type='\(format)' cache='unsafe' discard='unmap'/>",
             "      <source file=\(attr(path))/>",
             "      <target dev='\(target)' bus='virtio'/>",
             "    </disk>",

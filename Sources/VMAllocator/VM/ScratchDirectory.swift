@@ -7,7 +7,8 @@ struct ScratchDirectory: Sendable {
     let path: String
 
     var overlayPath: String { "\(path)/overlay.qcow2" }
-    var dataDiskPath: String { "\(path)/data.qcow2" }
+    /// Sparse raw file, formatted here: mkfs on the host takes ~0.05 s, in the guest under TCG ~3 s.
+    var dataDiskPath: String { "\(path)/data.raw" }
     var guestConfigPath: String { "\(path)/config" }
     // One letter each: libvirt puts unix sockets below them (libvirt-sock, the QEMU monitor)
     // and socket paths are limited to 108 bytes.
@@ -57,12 +58,27 @@ struct ScratchDirectory: Sendable {
         setenv("XDG_CACHE_HOME", cacheDirectory, 1)
     }
 
-    /// The copy-on-write root disk over the image and the blank disk for /var/lib/docker.
+    /// mkfs.ext4 lives in /usr/sbin, which ordinary users' PATH often lacks.
+    static var mkfs: String {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+        return ChildProcess.which("mkfs.ext4", path: path) ?? "mkfs.ext4"
+    }
+
+    /// The copy-on-write root disk over the image and the ext4 data disk for /var/lib/docker.
     func createDisks(backingFile: String, dataDiskGiB: Int) async throws(VMError) {
+        guard FileManager.default.createFile(atPath: dataDiskPath, contents: nil),
+            truncate(dataDiskPath, off_t(dataDiskGiB) << 30) == 0
+        else {
+            throw VMError(.fileSystem, "cannot create the data disk \(dataDiskPath): \(String(cString: strerror(errno)))")
+        }
         do {
             try await ChildProcess.checked(
                 "qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backingFile, overlayPath])
-            try await ChildProcess.checked("qemu-img", ["create", "-q", "-f", "qcow2", dataDiskPath, "\(dataDiskGiB)G"])
+            // No journal (the disk dies with the VM), lazy inode tables: the guest mounts it at once.
+            try await ChildProcess.checked(Self.mkfs, [
+                "-q", "-F", "-m", "0", "-O", "^has_journal,^resize_inode", "-E", "nodiscard,lazy_itable_init=1",
+                "-L", "pcocc-data", dataDiskPath,
+            ])
         } catch {
             throw VMError.tool(error)
         }
