@@ -15,6 +15,8 @@ bash scripts/install-deps.sh >&2
 log "building pcocc-docker"
 swift build >&2
 install -D -m 0755 .build/debug/pcocc-docker /usr/local/bin/pcocc-docker
+install -d /usr/local/share/man/man1
+rst2man man/pcocc-docker.rst > /usr/local/share/man/man1/pcocc-docker.1
 
 log "building (or finding) the guest image"
 image=$(bash scripts/build-guest-image.sh)

@@ -5,12 +5,8 @@
 #include <slurm/slurm_errno.h>
 
 // SLURM_BIT() flags are macros Swift cannot import.
-static const uint32_t pcocc_job_state_base = JOB_STATE_BASE;
-static const uint32_t pcocc_job_completing = JOB_COMPLETING;
-static const uint32_t pcocc_job_configuring = JOB_CONFIGURING;
 static const uint16_t pcocc_kill_full_job = KILL_FULL_JOB;
 
 // Exported by libslurm but not declared in its headers.
-extern char *slurm_job_state_string(uint32_t inx);
 extern char *slurm_job_reason_string(enum job_state_reason inx);
 #endif

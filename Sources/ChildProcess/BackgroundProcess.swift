@@ -55,21 +55,27 @@ extension ChildProcess {
         let bodyTask = BodyTaskBox()
         // Detached: Subprocess tears its child down as soon as its own task is cancelled.
         let running = Task.detached { () async throws -> (Result, Int32) in
-            let outcome = try await Subprocess.run(
-                executableFor(executable),
-                arguments: Arguments(arguments),
-                environment: environmentFor(environment),
-                platformOptions: options,
-                input: .none,
-                output: .fileDescriptor(log, closeAfterSpawningProcess: false),
-                error: .fileDescriptor(log, closeAfterSpawningProcess: true)
-            ) { execution in
-                let process = BackgroundProcess(pid: execution.processIdentifier.value)
-                let task = Task { try await body(process) }
-                bodyTask.set(task)
-                let value = try await task.value
-                await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: gracePeriod)])
-                return value
+            let outcome: ExecutionResult<Result, FileDescriptorOutput, FileDescriptorOutput>
+            do {
+                outcome = try await Subprocess.run(
+                    executableFor(executable),
+                    arguments: Arguments(arguments),
+                    environment: environmentFor(environment),
+                    platformOptions: options,
+                    input: .none,
+                    output: .fileDescriptor(log, closeAfterSpawningProcess: false),
+                    error: .fileDescriptor(log, closeAfterSpawningProcess: true)
+                ) { execution in
+                    let process = BackgroundProcess(pid: execution.processIdentifier.value)
+                    let task = Task { try await body(process) }
+                    bodyTask.set(task)
+                    let value = try await task.value
+                    await execution.teardown(using: [.gracefulShutDown(allowedDurationToNextStep: gracePeriod)])
+                    return value
+                }
+            } catch let error as SubprocessError {
+                // Errors of the body pass through as they are; this is the child failing to start.
+                throw ChildProcessError.launchFailed(command: command, reason: "\(error)")
             }
             return (outcome.closureResult, exitCode(outcome.terminationStatus))
         }

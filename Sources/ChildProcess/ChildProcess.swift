@@ -59,8 +59,6 @@ public enum ChildProcess {
             return ProcessResult(
                 command: command, status: exitCode(result.terminationStatus),
                 output: Data(output), errorTail: tail)
-        } catch let error as ChildProcessError {
-            throw error
         } catch {
             throw ChildProcessError.launchFailed(command: command, reason: "\(error)")
         }
@@ -87,11 +85,14 @@ public enum ChildProcess {
 
     /// Runs `executable` on our own terminal (standard input, output and error inherited),
     /// for interactive shells and `docker run -ti`. Returns the exit status (128+N for signal N).
+    /// `outputToStandardError` sends the child's standard output to our standard error instead, for
+    /// progress such as `docker build`'s while our standard output stays for results.
     public static func interactive(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String]? = nil,
-        workingDirectory: String? = nil
+        workingDirectory: String? = nil,
+        outputToStandardError: Bool = false
     ) async throws(ChildProcessError) -> Int32 {
         var options = PlatformOptions()
         options.teardownSequence = teardown
@@ -104,7 +105,7 @@ public enum ChildProcess {
                 workingDirectory: workingDirectory.map { FilePath($0) },
                 platformOptions: options,
                 input: .currentStandardInput,
-                output: .currentStandardOutput,
+                output: outputToStandardError ? .fileDescriptor(.standardError, closeAfterSpawningProcess: false) : .fileDescriptor(.standardOutput, closeAfterSpawningProcess: false),
                 error: .currentStandardError
             )
             return exitCode(result.terminationStatus)

@@ -48,7 +48,7 @@ public struct Skopeo: Sendable {
         do {
             result = try await ChildProcess.run(executable, arguments, errors: showProgress ? .passthrough : .capture)
         } catch {
-            throw SkopeoError.copyFailed(source: source, destination: destination, status: -1, errorTail: error.description)
+            throw SkopeoError.launchFailed(error.description)
         }
         guard result.status == 0 else {
             throw SkopeoError.copyFailed(source: source, destination: destination, status: result.status, errorTail: result.errorTail)

@@ -116,17 +116,17 @@ struct VMTestSetup {
             throw missing("test user '\(user)' does not exist: run scripts/test-user.sh (or scripts/test.sh)")
         }
         return VMTestSetup(
-            user: user, uid: record.pointee.pw_uid, home: String(cString: home), binary: try binary(), guestImage: image)
+            user: user, uid: record.pointee.pw_uid, home: String(cString: home), binary: try binary(missing), guestImage: image)
     }
 
     /// $PCOCC_DOCKER_BIN, else the built binary next to the test bundle, copied where the test user
     /// can run it (the checkout may not be traversable for other users).
-    private static func binary() throws -> String {
+    private static func binary(_ missing: (String) -> Error) throws -> String {
         if let installed = ProcessInfo.processInfo.environment["PCOCC_DOCKER_BIN"], !installed.isEmpty { return installed }
         let built = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("pcocc-docker").path
         guard FileManager.default.isExecutableFile(atPath: built) else {
-            throw XCTSkip("no pcocc-docker binary: set PCOCC_DOCKER_BIN or run scripts/test.sh")
+            throw missing("no pcocc-docker binary: set PCOCC_DOCKER_BIN or run scripts/test.sh")
         }
         let directory = "/tmp/pcocc-vmtest-bin"
         let copy = "\(directory)/pcocc-docker"

@@ -28,7 +28,7 @@ final class ShellExportsTests: XCTestCase {
     func testOtherShells() {
         XCTAssertEqual(ShellExports(shell: .fish).set([("A", "b")], hint: nil), "set -gx A 'b';\n")
         XCTAssertEqual(ShellExports(shell: .tcsh).set([("A", "b")], hint: nil), "setenv A 'b';\n")
-        XCTAssertEqual(ShellExports(shell: .powershell).set([("A", "b\"c")], hint: nil), "$Env:A = \"b`\"c\"\n")
+        XCTAssertEqual(ShellExports(shell: .powershell).set([("A", "b'$c")], hint: nil), "$Env:A = 'b''$c'\n")
         XCTAssertEqual(ShellExports(shell: .zsh).unset(["A", "B"], hint: nil), "unset A;\nunset B;\n")
         XCTAssertEqual(ShellExports(shell: .fish).unset(["A"], hint: nil), "set -e A;\n")
         XCTAssertEqual(ShellExports(shell: .powershell).unset(["A"], hint: nil), "Remove-Item Env:\\A\n")

@@ -16,7 +16,7 @@ final class LayerStream {
             child = nil
         case .gzip:
             // pigz decompresses in one thread but reads, writes and checks in others: ~1.6x gzip's speed.
-            let tool = ChildProcessLookup.has("pigz") ? "pigz" : "gzip"
+            let tool = ChildProcess.which("pigz") != nil ? "pigz" : "gzip"
             child = try PipedChild(tool, ["-dc", "--", layer.path], pipe: .standardOutput)
             fileFD = -1
         case .zstd:
@@ -55,11 +55,5 @@ final class LayerStream {
     private func closeFile() {
         if fileFD >= 0 { close(fileFD) }
         fileFD = -1
-    }
-}
-
-enum ChildProcessLookup {
-    static func has(_ tool: String) -> Bool {
-        ChildProcess.which(tool) != nil
     }
 }

@@ -51,7 +51,12 @@ final class TarReader {
             default:
                 break
             }
-            if let paxSize = pax["size"].flatMap(Self.decimal) { size = paxSize }
+            if let paxText = pax["size"] {
+                guard let paxSize = Self.decimal(paxText), paxSize >= 0 else {
+                    throw ConversionError(.malformedLayer, "a tar header has an invalid PAX size '\(paxText)'")
+                }
+                size = paxSize
+            }
             var entry = try makeEntry(header, longName: longName, longLink: longLink, pax: pax)
             if entry.kind == .regular {
                 entry.size = size

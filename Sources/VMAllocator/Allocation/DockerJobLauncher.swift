@@ -43,7 +43,7 @@ public struct DockerJobLauncher: Sendable {
         self.scheduler = scheduler
     }
 
-    public var node: String { HostList.expand(settings.nodeList).first ?? settings.nodeList }
+    public var node: String { HostList.first(of: settings.nodeList) }
 
     /// Runs the job's VM while `whenReady` runs. `whenReady` returns the exit status to report, or nil to
     /// keep the VM until the step ends by itself (batch without a host script: scancel or the time limit).
@@ -71,7 +71,12 @@ public struct DockerJobLauncher: Sendable {
                     if let finished = try await whenReady(endpoint, directory) {
                         status = finished
                     } else {
+                        // Batch without a host script: the VM lives until Slurm ends the job, which
+                        // cancels us first. A step that ends on its own is a failed VM.
                         while step.isRunning { try await Task.sleep(for: .seconds(1)) }
+                        try Task.checkCancellation()
+                        throw JobStateError.vmFailed(
+                            jobID: jobID, detail: Self.failureLine(of: directory.stepLog) ?? "the VM step ended", log: directory.stepLog)
                     }
                     await Self.stopVMStep(step, jobID: jobID, scheduler: scheduler)
                     return status

@@ -1,5 +1,10 @@
 /// Slurm host lists (`node[1-3,7],login`), expanded the way `scontrol show hostnames` does.
 public enum HostList {
+    /// The first host of a list: where the VM runs.
+    public static func first(of list: String) -> String {
+        expand(list).first ?? list
+    }
+
     public static func expand(_ list: String) -> [String] {
         var hosts: [String] = []
         var depth = 0
@@ -28,12 +33,12 @@ public enum HostList {
         var names: [String] = []
         for range in item[item.index(after: open)..<close].split(separator: ",") {
             let bounds = range.split(separator: "-", maxSplits: 1)
-            guard let low = Int(bounds[0]) else { return [item] }
+            guard let first = bounds.first, let low = Int(first) else { return [item] }
             let high = bounds.count == 2 ? Int(bounds[1]) ?? low : low
             guard low <= high else { return [item] }
             for number in low...high {
                 var digits = String(number)
-                while digits.count < bounds[0].count { digits = "0" + digits }
+                while digits.count < first.count { digits = "0" + digits }
                 names.append("\(prefix)\(digits)\(suffix)")
             }
         }

@@ -13,7 +13,7 @@ public struct JobIdentity: Sendable {
     /// Asks Slurm about the job and its first node. Resolution failures only shrink the name list:
     /// localhost and 127.0.0.1 are always in the certificate.
     public static func lookup(jobID: String, nodeList: String, scheduler: any Scheduler) async throws(SlurmError) -> JobIdentity {
-        let node = HostList.expand(nodeList).first ?? nodeList
+        let node = HostList.first(of: nodeList)
         let job = try await scheduler.job(jobID)
         var names = [node]
         var addresses: [String] = []
@@ -41,24 +41,9 @@ public struct JobIdentity: Sendable {
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
-    /// The addresses `name` resolves to here (getaddrinfo), loopback ones excepted.
+    /// The addresses `name` resolves to here, loopback ones excepted.
     static func resolve(_ name: String) -> [String] {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(name, nil, &hints, &list) == 0, let first = list else { return [] }
-        defer { freeaddrinfo(first) }
-        var result: [String] = []
-        var entry: UnsafeMutablePointer<addrinfo>? = first
-        while let current = entry {
-            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(current.pointee.ai_addr, current.pointee.ai_addrlen, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
-                let address = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if !address.hasPrefix("127.") && address != "::1" { result.append(address) }
-            }
-            entry = current.pointee.ai_next
-        }
-        return result
+        EndpointHost.resolve(name).filter { !EndpointHost.isLoopback($0) }
     }
 
     public static func currentUserName() -> String {

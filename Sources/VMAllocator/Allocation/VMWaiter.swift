@@ -6,18 +6,22 @@ public struct VMWaiter: Sendable {
     public let jobID: String
     public let directory: JobDirectory
     public let timeoutSeconds: Int
+    /// How long a pending job may wait for Slurm; 0 waits as long as it is queued.
+    public let jobStartSeconds: Int
 
-    public init(scheduler: any Scheduler, jobID: String, directory: JobDirectory, timeoutSeconds: Int) {
+    public init(scheduler: any Scheduler, jobID: String, directory: JobDirectory, timeoutSeconds: Int, jobStartSeconds: Int = 0) {
         self.scheduler = scheduler
         self.jobID = jobID
         self.directory = directory
         self.timeoutSeconds = timeoutSeconds
+        self.jobStartSeconds = jobStartSeconds
     }
 
     /// The endpoint once dockerd answers; `report` gets one line per change of what we wait for.
     public func wait(report: @Sendable (String) -> Void) async throws -> EndpointRecord {
         var lastMessage = ""
         var runningSince: ContinuousClock.Instant?
+        let started = ContinuousClock.now
         while true {
             if let endpoint = try EndpointRecord.read(from: directory.endpointFile),
                 await DockerPing.ping(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates)
@@ -29,6 +33,9 @@ public struct VMWaiter: Sendable {
             if job.state == .pending {
                 message = "Waiting for job \(jobID) to start (\(job.stateReason ?? "queued")) ..."
                 runningSince = nil
+                if jobStartSeconds > 0 && ContinuousClock.now - started > .seconds(jobStartSeconds) {
+                    throw JobStateError.jobStartTimeout(jobID: jobID, seconds: jobStartSeconds, reason: job.stateReason ?? "queued")
+                }
             } else {
                 message = "Waiting for docker VM to start ..."
                 let since = runningSince ?? ContinuousClock.now

@@ -71,15 +71,4 @@ public struct JobDirectory: Sendable, Equatable {
     public func remove() {
         try? FileManager.default.removeItem(atPath: path)
     }
-
-    /// The job directories present under `stateDirectory`, by job id.
-    public static func all(stateDirectory: String) -> [JobDirectory] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []
-        return names.compactMap { name in
-            guard name.hasPrefix("job_") else { return nil }
-            let id = String(name.dropFirst(4))
-            guard !id.isEmpty, id.allSatisfy(\.isNumber) else { return nil }
-            return JobDirectory(stateDirectory: stateDirectory, jobID: id)
-        }.sorted { (Int($0.jobID) ?? 0) < (Int($1.jobID) ?? 0) }
-    }
 }

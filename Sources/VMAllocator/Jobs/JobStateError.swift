@@ -8,6 +8,8 @@ public enum JobStateError: Error, Sendable, CustomStringConvertible {
     case jobFinished(jobID: String)
     case vmFailed(jobID: String, detail: String, log: String)
     case vmNotReady(jobID: String, seconds: Int, log: String)
+    case vmNotStarted(jobID: String, state: String)
+    case jobStartTimeout(jobID: String, seconds: Int, reason: String)
     case invalidEndpoint(path: String)
 
     /// The same error pointing at `log`, where the logs were kept.
@@ -37,6 +39,10 @@ public enum JobStateError: Error, Sendable, CustomStringConvertible {
             return "the docker VM of job \(id) failed: \(detail) (details: \(log))"
         case .vmNotReady(let id, let seconds, let log):
             return "the docker VM of job \(id) was not ready after \(seconds) s (console: \(log)); raise -T or timeouts.vm_ready"
+        case .vmNotStarted(let id, let state):
+            return "the docker VM of job \(id) is not ready yet (job \(state)): 'pcocc-docker shell -j \(id)' waits for it"
+        case .jobStartTimeout(let id, let seconds, let reason):
+            return "job \(id) is still pending after \(seconds) s (\(reason)): it stays queued; raise timeouts.job_start or check 'squeue -j \(id)'"
         case .invalidEndpoint(let path):
             return "\(path) is not a valid endpoint file: the VM step may have been interrupted"
         }

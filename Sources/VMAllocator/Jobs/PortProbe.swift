@@ -14,6 +14,9 @@ public enum PortProbe {
             let fd = socket(current.pointee.ai_family, current.pointee.ai_socktype, current.pointee.ai_protocol)
             if fd >= 0 {
                 defer { close(fd) }
+                // A firewalled node would otherwise hold connect() for TCP's whole retry time.
+                var timeout = timeval(tv_sec: 2, tv_usec: 0)
+                _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 if connect(fd, current.pointee.ai_addr, current.pointee.ai_addrlen) == 0 { return true }
             }
             entry = current.pointee.ai_next

@@ -38,7 +38,8 @@ public struct ShellExports: Sendable {
         case .bash, .zsh, .sh: return "export \(name)=\(Self.singleQuoted(value));"
         case .fish: return "set -gx \(name) \(Self.singleQuoted(value));"
         case .tcsh, .csh: return "setenv \(name) \(Self.singleQuoted(value));"
-        case .powershell: return "$Env:\(name) = \"\(value.replacingOccurrences(of: "`", with: "``").replacingOccurrences(of: "\"", with: "`\""))\""
+        // Single quotes: PowerShell expands nothing inside them; a quote is written twice.
+        case .powershell: return "$Env:\(name) = '\(value.replacingOccurrences(of: "'", with: "''"))'"
         }
     }
 

@@ -115,7 +115,7 @@ public struct JobInfo: Sendable, Equatable {
     }
 
     /// The first allocated node (where a one-node job's VM runs); nil while pending.
-    public var firstNode: String? { HostList.expand(nodes).first }
+    public var firstNode: String? { nodes.isEmpty ? nil : HostList.first(of: nodes) }
 
     /// Time the job has run, not counting suspensions, computed the way squeue's `%M` is.
     public func runTime(at now: Date = Date()) -> TimeInterval {

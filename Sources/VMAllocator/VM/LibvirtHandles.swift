@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 
 /// Process-wide libvirt set-up, done once before the first connection: libvirt wants
 /// `virInitialize` before use from several threads, and without an error handler it prints

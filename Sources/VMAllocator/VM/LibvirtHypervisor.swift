@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Dispatch
 
 /// `Hypervisor` over the libvirt C API.
@@ -34,7 +34,10 @@ public final class LibvirtHypervisor: Hypervisor, @unchecked Sendable {
             }
             let domain = LibvirtDomain(pointer: pointer, connection: connection)
             guard let name = virDomainGetName(pointer).map({ String(cString: $0) }) else {
-                throw LibvirtLibrary.lastError("domain name")
+                let error = LibvirtLibrary.lastError("domain name")
+                // Untracked, it could not be destroyed later: destroy it now.
+                _ = virDomainDestroy(pointer)
+                throw error
             }
             self.domains[name] = domain
             return DomainHandle(name: name)

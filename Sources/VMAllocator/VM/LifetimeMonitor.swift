@@ -1,4 +1,4 @@
-import CLibvirt
+internal import CLibvirt
 import Dispatch
 import Foundation
 import Synchronization

@@ -10,11 +10,6 @@ enum PrivateDaemons {
         await terminate(pidFiles(in: "\(runtimeDirectory)/libvirt"))
     }
 
-    /// Pids of live QEMU processes recorded under `runtimeDirectory`.
-    static func qemuProcesses(runtimeDirectory: String) -> [pid_t] {
-        pidFiles(in: "\(runtimeDirectory)/libvirt/qemu/run").filter(isOurs)
-    }
-
     private static func pidFiles(in directory: String) -> [pid_t] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.filter { $0.hasSuffix(".pid") }.compactMap { name in

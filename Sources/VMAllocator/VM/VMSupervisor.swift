@@ -78,7 +78,7 @@ public struct VMSupervisor: Sendable {
         let needed = ["ca.pem", "server-cert.pem", "server-key.pem"].map { "\(settings.serverCertificates)/\($0)" }
             + ["ca.pem", "cert.pem", "key.pem"].map { "\(settings.clientCertificates)/\($0)" }
         if let missing = needed.first(where: { !FileManager.default.isReadableFile(atPath: $0) }) {
-            throw VMError(.certificatesMissing, "job certificate \(missing) is missing: run 'pcocc-docker internal certs' first")
+            throw VMError(.certificatesMissing, "job certificate \(missing) is missing on this node: state_dir (containers.yaml) must be on a file system the compute nodes share")
         }
         if mkdir(settings.dockerDirectory, 0o700) != 0 && errno != EEXIST {
             throw VMError(.fileSystem, "cannot create \(settings.dockerDirectory): \(String(cString: strerror(errno)))")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChildProcess
 import Foundation
+import SiteConfig
 import VMAllocator
 
 struct AllocCommand: AsyncParsableCommand {
@@ -28,6 +29,12 @@ struct AllocCommand: AsyncParsableCommand {
         var launcher = [SelfExecutable.path, "internal", "launcher", "--mode", "alloc"]
         if let script { launcher += ["-E", script] }
         if let timeout { launcher += ["-T", String(timeout)] }
+        // timeouts.job_start: salloc gives up on its own when Slurm cannot start the job in time.
+        let jobStart = try SiteConfiguration.load().timeouts.jobStartSeconds
+        var slurmOptions = self.slurmOptions
+        if jobStart > 0 && !slurmOptions.contains(where: { $0.hasPrefix("--immediate") || $0.hasPrefix("-I") }) {
+            slurmOptions.insert("--immediate=\(jobStart)", at: 0)
+        }
         progress("Starting the docker VM ...")
         // salloc owns the terminal and Ctrl-C while it runs; it cancels a pending allocation itself.
         signal(SIGINT, SIG_IGN)

@@ -27,10 +27,7 @@ struct EnvCommand: AsyncParsableCommand {
             print(exports.unset(DockerSession.variableNames, hint: "Run this command to configure your shell: eval $(pcocc-docker env --unset)"), terminator: "")
             return
         }
-        let (info, directory, _) = try await job.select()
-        guard let endpoint = try EndpointRecord.read(from: directory.endpointFile) else {
-            throw JobStateError.vmFailed(jobID: info.id, detail: "its VM is not ready yet (job \(info.state.rawValue)); 'pcocc-docker shell -j \(info.id)' waits for it", log: directory.stepLog)
-        }
+        let (info, directory, endpoint) = try await job.endpoint()
         let session = DockerSession(jobID: info.id, endpoint: endpoint, directory: directory)
         if json {
             var object: [String: String] = [:]

@@ -26,14 +26,18 @@ struct JobOptions: ParsableArguments {
 }
 
 extension JobOptions {
-    /// The selected job's running daemon, for the image commands.
-    func daemon() async throws -> (jobID: String, daemon: DaemonEndpoint) {
+    /// The selected job's endpoint: an error saying how to wait when its VM is not up yet.
+    func endpoint() async throws -> (job: JobInfo, directory: JobDirectory, endpoint: EndpointRecord) {
         let (info, directory, _) = try await select()
         guard let endpoint = try EndpointRecord.read(from: directory.endpointFile) else {
-            throw JobStateError.vmFailed(
-                jobID: info.id, detail: "its VM is not ready yet (job \(info.state.rawValue)); 'pcocc-docker shell -j \(info.id)' waits for it",
-                log: directory.stepLog)
+            throw JobStateError.vmNotStarted(jobID: info.id, state: info.state.rawValue)
         }
+        return (info, directory, endpoint)
+    }
+
+    /// The selected job's running daemon, for the image commands.
+    func daemon() async throws -> (jobID: String, daemon: DaemonEndpoint) {
+        let (info, directory, endpoint) = try await endpoint()
         return (info.id, DaemonEndpoint(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates))
     }
 }

@@ -28,7 +28,8 @@ struct ShellCommand: AsyncParsableCommand {
     func run() async throws {
         let (info, directory, config) = try await job.select()
         let waiter = VMWaiter(scheduler: try SlurmScheduler(), jobID: info.id, directory: directory,
-                              timeoutSeconds: timeout ?? config.timeouts.vmReadySeconds)
+                              timeoutSeconds: timeout ?? config.timeouts.vmReadySeconds,
+                              jobStartSeconds: config.timeouts.jobStartSeconds)
         let endpoint = try await waiter.wait { progress($0) }
         let status = try await DockerSession(jobID: info.id, endpoint: endpoint, directory: directory).run(script: script)
         throw ExitCode(status)

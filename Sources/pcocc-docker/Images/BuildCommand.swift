@@ -34,17 +34,17 @@ struct BuildCommand: AsyncParsableCommand {
         do {
             try await signals.run {
                 // Build output is progress: it goes to stderr so that stdout stays clean.
-                let result = try await ChildProcess.run(
-                    "docker", ["build", "-t", tag.description, directory], environment: docker.environment, errors: .passthrough)
-                FileHandle.standardError.write(result.output)
-                guard result.status == 0 else {
-                    throw CommandFailure("docker build of '\(directory)' failed (status \(result.status)): image '\(destinationName)' not saved")
+                let status = try await ChildProcess.interactive(
+                    "docker", ["build", "-t", tag.description, directory], environment: docker.environment,
+                    outputToStandardError: true)
+                guard status == 0 else {
+                    throw CommandFailure("docker build of '\(directory)' failed (status \(status)): image '\(destinationName)' not saved")
                 }
                 try await transfer.importImage(tag, as: destinationName, force: force)
             }
         } catch {
             await docker.removeQuietly(images: [tag.description])
-            if error is CancellationError { throw CommandFailure("interrupted: image '\(destinationName)' not saved") }
+            if signals.receivedSignal != nil { throw CommandFailure("interrupted: image '\(destinationName)' not saved") }
             throw error
         }
         await docker.removeQuietly(images: [tag.description])

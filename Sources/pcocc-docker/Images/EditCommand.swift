@@ -37,7 +37,9 @@ struct EditCommand: AsyncParsableCommand {
                 progress("Hit CTRL + D to save your modifications")
                 let tty = isatty(STDIN_FILENO) == 1 ? ["-ti"] : ["-i"]
                 let status = try await docker.interactive(["run"] + tty + ["--name", base, working.description] + (command.isEmpty ? ["/bin/sh"] : command))
-                guard status == 0 else {
+                // An interactive shell ends with its last command's status: Ctrl-D after a failed
+                // command still means "save". A given COMMAND must succeed.
+                guard status == 0 || command.isEmpty else {
                     throw CommandFailure("the command in the container exited with status \(status): image '\(destinationName)' not saved")
                 }
                 try await docker.checked(["commit", base, saved.description])
@@ -45,7 +47,7 @@ struct EditCommand: AsyncParsableCommand {
             }
         } catch {
             await docker.removeQuietly(containers: [base], images: [working.description, saved.description])
-            if error is CancellationError { throw CommandFailure("interrupted: image '\(destinationName)' not saved") }
+            if signals.receivedSignal != nil { throw CommandFailure("interrupted: image '\(destinationName)' not saved") }
             throw error
         }
         await docker.removeQuietly(containers: [base], images: [working.description, saved.description])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import ImageRepo
 import SkopeoBridge
 
@@ -19,7 +20,7 @@ struct ExportCommand: AsyncParsableCommand {
         let (_, daemon) = try await job.daemon()
         let transfer = try ImageTransfer(daemon: daemon)
         let image = try transfer.repositories.find(name)
-        try await transfer.export(image, as: reference)
+        try await TerminationSignals().run { try await transfer.export(image, as: reference) }
         progress("Exported \(image.reference) as \(reference)")
     }
 }

@@ -40,8 +40,9 @@ struct ImageTransfer: Sendable {
         }
     }
 
-    /// Copies the daemon's image into the repository and generates its squashfs in pcocc's cache.
-    /// A failure after the store takes the new image back out, so nothing partial stays.
+    /// Copies the daemon's image into the repository and writes its squashfs into pcocc's cache.
+    /// The squashfs is generated first, from the fresh layout, so a failure leaves the repository as it
+    /// was (with --force, the old image is still there); the store is the last step that can fail.
     @discardableResult
     func importImage(_ reference: DaemonImageReference, as name: ImageName, force: Bool) async throws -> StoredImage {
         try checkDestination(name, force: force)
@@ -50,28 +51,26 @@ struct ImageTransfer: Sendable {
         defer { scratch.remove() }
         let layout = scratch.path + "/layout"
         try await skopeo.copyFromDaemon(image: reference, daemon: daemon, layout: layout, showProgress: showProgress)
+
+        progress("Generating squashfs image ...")
+        // The cache key depends on the stored metadata: build under a pending name in the cache
+        // directory (same file system as the final entry), rename once the image is stored.
+        try FileManager.default.createDirectory(atPath: repositories.cacheDirectory, withIntermediateDirectories: true)
+        let pending = "\(repositories.cacheDirectory)/.pending-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: pending) }
+        _ = try await SquashfsBuilder.build(layout: layout, manifestDigest: nil, output: pending)
+
         progress("Storing image in repository '\(repository.name)' as '\(name.name)' ...")
         for other in repositories.otherRepositories(holding: name.name, besides: repository) {
             progress("warning: an image named '\(name.name)' also exists in repository '\(other.name)'")
         }
         let stored = try repository.storeOCILayout(at: layout, as: name.name, force: force)
-        do {
-            progress("Generating squashfs image ...")
-            try await writeSquashfs(of: stored, scratch: scratch.path)
-        } catch {
-            try? repository.delete(name.name)
-            throw error
-        }
-        return stored
-    }
-
-    /// The cache entry pcocc runs the image from, built by streaming the layers (no rootfs on disk).
-    private func writeSquashfs(of image: StoredImage, scratch: String) async throws {
-        let relinked = scratch + "/stored"
-        try image.repository.exportOCILayout(image, to: relinked)
-        let output = repositories.cache.squashfsPath(for: image)
+        let output = repositories.cache.squashfsPath(for: stored)
         try FileManager.default.createDirectory(
             atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = try await SquashfsBuilder.build(layout: relinked, manifestDigest: nil, output: output)
+        guard rename(pending, output) == 0 else {
+            throw CommandFailure("image '\(stored.reference)' is stored but its squashfs could not be moved to \(output): \(String(cString: strerror(errno)))")
+        }
+        return stored
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import ImageRepo
 import SkopeoBridge
 
@@ -18,7 +19,10 @@ struct ImportCommand: AsyncParsableCommand {
         let reference = try DaemonImageReference(parsing: source)
         let name = try ImageName(parsing: destination)
         let (_, daemon) = try await job.daemon()
-        let stored = try await ImageTransfer(daemon: daemon).importImage(reference, as: name, force: force)
+        let transfer = try ImageTransfer(daemon: daemon)
+        let force = self.force
+        // A signal cancels the work, so the layout in the repository's .tmp and the pending squashfs go too.
+        let stored = try await TerminationSignals().run { try await transfer.importImage(reference, as: name, force: force) }
         progress("Imported \(reference) as \(stored.reference)")
     }
 }

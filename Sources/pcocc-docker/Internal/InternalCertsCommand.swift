@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TLSCerts
+import VMAllocator
 
 /// Writes a job's certificates (client and dockerd's) under its job directory; the CA's key stays in this process.
 struct InternalCertsCommand: AsyncParsableCommand {
@@ -39,16 +40,8 @@ struct InternalCertsCommand: AsyncParsableCommand {
             if addresses.isEmpty { addresses = host.addresses }
         }
         try JobCertificates.create(
-            jobDirectory: jobDir, jobID: jobID, userName: Self.userName(),
+            jobDirectory: jobDir, jobID: jobID, userName: JobIdentity.currentUserName(),
             serverNames: names, serverAddresses: addresses,
             validUntil: validUntil.map { Date(timeIntervalSince1970: TimeInterval($0)) })
-    }
-
-    /// The client certificate's CN: the account name, which outlives a changed $USER.
-    private static func userName() -> String {
-        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name {
-            return String(cString: name)
-        }
-        return ProcessInfo.processInfo.environment["USER"] ?? "uid\(getuid())"
     }
 }

@@ -25,7 +25,7 @@ struct InternalLauncherCommand: AsyncParsableCommand {
             jobID: jobID, nodeList: nodeList, stateDirectory: config.stateDirectory, mode: mode,
             vmCommand: [SelfExecutable.path, "internal", "vm", "--job-dir",
                         JobDirectory(stateDirectory: config.stateDirectory, jobID: jobID).path, "--job-id", jobID,
-                        "--host", identity.endpointHost],
+                        "--host", identity.endpointHost, "--ready-timeout", String(timeout ?? config.timeouts.vmReadySeconds)],
             readyTimeoutSeconds: timeout ?? config.timeouts.vmReadySeconds, userName: identity.userName,
             jobEnd: identity.jobEnd, serverNames: identity.serverNames, serverAddresses: identity.serverAddresses)
         let launcher = DockerJobLauncher(settings: settings, scheduler: scheduler)

@@ -14,20 +14,20 @@ struct SystemTestEnvironment {
 
     static func require(file: StaticString = #filePath, line: UInt = #line) throws -> SystemTestEnvironment {
         let environment = ProcessInfo.processInfo.environment
+        func missing(_ message: String) -> Error {
+            guard environment["PCOCC_SYSTEM_TESTS"] == "required" else { return XCTSkip(message) }
+            XCTFail(message, file: file, line: line)
+            return XCTSkip("failed: " + message)
+        }
         func value(_ name: String) throws -> String {
             guard let value = environment[name], !value.isEmpty else {
-                let message = "\(name) is not set: run scripts/test.sh (it starts the Slurm cluster and builds the guest image)"
-                if environment["PCOCC_SYSTEM_TESTS"] == "required" {
-                    XCTFail(message, file: file, line: line)
-                    throw XCTSkip("failed: " + message)
-                }
-                throw XCTSkip(message)
+                throw missing("\(name) is not set: run scripts/test.sh (it starts the Slurm cluster and builds the guest image)")
             }
             return value
         }
         let user = try value("PCOCC_TEST_USER")
         guard let record = getpwnam(user), let homePointer = record.pointee.pw_dir else {
-            throw XCTSkip("user \(user) does not exist: run scripts/test-user.sh")
+            throw missing("user \(user) does not exist: run scripts/test-user.sh")
         }
         return SystemTestEnvironment(
             slurmConf: try value("PCOCC_TEST_SLURM_CONF"), binary: try value("PCOCC_DOCKER_BIN"),
