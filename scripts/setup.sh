@@ -12,9 +12,9 @@ log() { echo "setup: $*" >&2; }
 log "installing Debian packages"
 bash scripts/install-deps.sh >&2
 
-log "building pcocc-docker"
-swift build >&2
-install -D -m 0755 .build/debug/pcocc-docker /usr/local/bin/pcocc-docker
+log "building pcocc-docker (release: start-up time matters for 'eval \$(pcocc-docker env)')"
+swift build -c release --product pcocc-docker >&2
+install -D -m 0755 .build/release/pcocc-docker /usr/local/bin/pcocc-docker
 install -d /usr/local/share/man/man1
 rst2man man/pcocc-docker.rst > /usr/local/share/man/man1/pcocc-docker.1
 
