@@ -64,7 +64,9 @@ struct ImageTransfer: Sendable {
         for other in repositories.otherRepositories(holding: name.name, besides: repository) {
             progress("warning: an image named '\(name.name)' also exists in repository '\(other.name)'")
         }
-        let stored = try repository.storeOCILayout(at: layout, as: name.name, force: force)
+        let stored = try await runBlocking("pcocc-docker.store") { () throws(ImageRepoError) -> StoredImage in
+            try repository.storeOCILayout(at: layout, as: name.name, force: force)
+        }
         let output = repositories.cache.squashfsPath(for: stored)
         try FileManager.default.createDirectory(
             atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
