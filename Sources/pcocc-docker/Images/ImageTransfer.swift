@@ -58,7 +58,11 @@ struct ImageTransfer: Sendable {
         try FileManager.default.createDirectory(atPath: repositories.cacheDirectory, withIntermediateDirectories: true)
         let pending = "\(repositories.cacheDirectory)/.pending-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: pending) }
-        _ = try await SquashfsBuilder.build(layout: layout, manifestDigest: nil, output: pending)
+        let stats = try await SquashfsBuilder.build(layout: layout, manifestDigest: nil, output: pending)
+        if showProgress {
+            let megabytes = Double(stats.bytesIn) / 1_000_000
+            progress(String(format: "  %d layers, %.1f MB, %d entries in %.1f s", stats.layers, megabytes, stats.entries, stats.seconds))
+        }
 
         progress("Storing image in repository '\(repository.name)' as '\(name.name)' ...")
         for other in repositories.otherRepositories(holding: name.name, besides: repository) {
