@@ -2,7 +2,8 @@ import ChildProcess
 import Foundation
 
 /// The VM's node-local directory (0700): disk overlay, data disk, guest config, and the
-/// XDG directories of the job's private libvirtd. Everything in it dies with the VM.
+/// XDG directories of the job's private libvirtd. Everything in it dies with the VM, except
+/// libvirt's QEMU capabilities cache, which it only links to (`linkCapabilitiesCache`).
 struct ScratchDirectory: Sendable {
     let path: String
 
@@ -15,6 +16,8 @@ struct ScratchDirectory: Sendable {
     var runtimeDirectory: String { "\(path)/r" }
     var configDirectory: String { "\(path)/c" }
     var cacheDirectory: String { "\(path)/k" }
+    /// Where the session libvirtd keeps what it probed of each QEMU binary (1.4 s a fresh probe).
+    var capabilitiesDirectory: String { "\(cacheDirectory)/libvirt/qemu/cache/capabilities" }
 
     /// Room kept for what libvirt appends below the XDG directories
     /// ("/c/libvirt/qemu/lib/domain-NNN-<20 chars>/monitor.sock").
@@ -48,6 +51,52 @@ struct ScratchDirectory: Sendable {
             throw VMError(.fileSystem, "cannot create scratch directory \(directory): \(reason)")
         }
         return scratch
+    }
+
+    /// The user's capabilities cache on this node, kept across jobs: `<scratch_dir>/pcocc-docker-<uid>-cache`.
+    /// Job IDs are numeric, so it never collides with a scratch directory.
+    static func capabilitiesCachePath(parent: String, userID: UInt32) -> String {
+        "\(parent)/pcocc-docker-\(userID)-cache"
+    }
+
+    /// The user's capabilities cache, created 0700 when missing. Refused unless it is a directory of
+    /// the user's alone: another user could otherwise plant the capabilities our libvirtd trusts.
+    static func sharedCapabilitiesCache(parent: String, userID: UInt32) throws(VMError) -> String {
+        let cache = capabilitiesCachePath(parent: parent, userID: userID)
+        if mkdir(cache, 0o700) != 0 && errno != EEXIST {
+            throw VMError(.fileSystem, "cannot create \(cache): \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard lstat(cache, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == userID,
+            info.st_mode & 0o077 == 0
+        else {
+            throw VMError(.fileSystem, "\(cache) is not a directory of this user alone (0700)")
+        }
+        return cache
+    }
+
+    /// Makes the private libvirtd keep its QEMU capabilities in the user's cache on this node, so
+    /// later VMs skip the probe. Only that directory is linked: the rest of XDG_CACHE_HOME (the
+    /// domain logs in libvirt/qemu/log) stays per job. libvirt checks each cached file itself (QEMU
+    /// binary ctime, libvirt version and ctime, kernel, microcode, KVM access) and re-probes a stale
+    /// or unreadable one. Best effort: returns false, and libvirt probes into the scratch directory,
+    /// when the cache cannot be used.
+    @discardableResult
+    func linkCapabilitiesCache(parent: String, userID: UInt32) -> Bool {
+        let linkParent = (capabilitiesDirectory as NSString).deletingLastPathComponent
+        do {
+            let cache = try Self.sharedCapabilitiesCache(parent: parent, userID: userID)
+            try FileManager.default.createDirectory(
+                atPath: linkParent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            guard symlink(cache, capabilitiesDirectory) == 0 else {
+                throw VMError(.fileSystem, "cannot link \(capabilitiesDirectory): \(String(cString: strerror(errno)))")
+            }
+            return true
+        } catch {
+            let reason = (error as? VMError)?.message ?? error.localizedDescription
+            VMLog.write("warning: QEMU capabilities are probed afresh, the cache is unusable: \(reason)")
+            return false
+        }
     }
 
     /// Points libvirt's session mode at this VM's own directories, so the libvirtd it

@@ -37,6 +37,7 @@ public struct VMSupervisor: Sendable {
             try scratch.writeGuestConfig(GuestConfig(shares: shares, dockerIptables: settings.dockerIptables))
             phases.mark("prepare")
 
+            scratch.linkCapabilitiesCache(parent: settings.scratchDirectory, userID: settings.userID)
             scratch.exportLibvirtEnvironment()
             let connected = try await connect()
             hypervisor = connected
