@@ -8,6 +8,8 @@ import Foundation
 /// removed before `run` returns or throws.
 public struct VMSupervisor: Sendable {
     public let settings: VMSettings
+    /// Opens the hypervisor for a URI: libvirt for real, a fake in the lifecycle tests.
+    let openHypervisor: @Sendable (String) async throws(VMError) -> any Hypervisor
 
     /// How often the running VM is checked for stop requests, and how often its domain state is read.
     static let watchInterval = Duration.milliseconds(250)
@@ -15,7 +17,12 @@ public struct VMSupervisor: Sendable {
     static let probeInterval = Duration.milliseconds(300)
 
     public init(settings: VMSettings) {
+        self.init(settings: settings) { uri throws(VMError) in try await LibvirtHypervisor.connect(uri: uri) }
+    }
+
+    init(settings: VMSettings, openHypervisor: @escaping @Sendable (String) async throws(VMError) -> any Hypervisor) {
         self.settings = settings
+        self.openHypervisor = openHypervisor
     }
 
     /// Boots the VM, publishes endpoint.json once dockerd answers, then keeps the VM until a
@@ -29,7 +36,7 @@ public struct VMSupervisor: Sendable {
         EndpointWriter.remove(settings.endpointFile)
         let scratch = try await ScratchDirectory.create(
             parent: settings.scratchDirectory, userID: settings.userID, jobID: settings.jobID)
-        var hypervisor: LibvirtHypervisor?
+        var hypervisor: (any Hypervisor)?
         var domain: DomainHandle?
         do {
             let shares = try GuestConfig.shares(for: settings.sharedDirectories.filter(Self.existsOrWarn))
@@ -86,9 +93,9 @@ public struct VMSupervisor: Sendable {
         }
     }
 
-    private func connect() async throws(VMError) -> LibvirtHypervisor {
+    private func connect() async throws(VMError) -> any Hypervisor {
         do {
-            return try await LibvirtHypervisor.connect(uri: settings.libvirtURI)
+            return try await openHypervisor(settings.libvirtURI)
         } catch where getuid() == 0 && settings.libvirtURI.hasSuffix("///session") {
             throw VMError(
                 error.code, error.message + " (as root, qemu:///session goes to the system daemon: run as the job's user)",
@@ -113,7 +120,7 @@ public struct VMSupervisor: Sendable {
     /// Polls dockerd with a real mutual-TLS ping until it answers, the deadline passes, the
     /// domain stops, or a stop is asked for (returned).
     private func waitUntilReady(
-        _ hypervisor: LibvirtHypervisor, _ domain: DomainHandle, port: Int, monitor: LifetimeMonitor
+        _ hypervisor: any Hypervisor, _ domain: DomainHandle, port: Int, monitor: LifetimeMonitor
     ) async throws(VMError) -> StopReason? {
         let deadline = ContinuousClock.now + .seconds(settings.readyTimeoutSeconds)
         let console = ConsoleLog(path: settings.consoleLogPath)
@@ -148,7 +155,7 @@ public struct VMSupervisor: Sendable {
 
     /// Waits for a stop request (returned) or the domain stopping by itself (thrown).
     private func watch(
-        _ hypervisor: LibvirtHypervisor, _ domain: DomainHandle, monitor: LifetimeMonitor
+        _ hypervisor: any Hypervisor, _ domain: DomainHandle, monitor: LifetimeMonitor
     ) async throws(VMError) -> StopReason {
         var tick = 0
         while true {
@@ -165,7 +172,7 @@ public struct VMSupervisor: Sendable {
     }
 
     /// Best effort on every path: each step runs even when an earlier one failed.
-    private func tearDown(_ hypervisor: LibvirtHypervisor?, _ domain: DomainHandle?, _ scratch: ScratchDirectory) async {
+    private func tearDown(_ hypervisor: (any Hypervisor)?, _ domain: DomainHandle?, _ scratch: ScratchDirectory) async {
         EndpointWriter.remove(settings.endpointFile)
         if let hypervisor {
             if let domain { try? await hypervisor.destroy(domain) }
