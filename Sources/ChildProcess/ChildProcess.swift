@@ -34,16 +34,10 @@ public enum ChildProcess {
         workingDirectory: String? = nil,
         errors: ErrorMode = .capture
     ) async throws(ChildProcessError) -> ProcessResult {
-        var options = PlatformOptions()
-        options.teardownSequence = teardown
         let command = CommandLine(executable: executable, arguments: arguments)
         do {
             let result = try await Subprocess.run(
-                executableFor(executable),
-                arguments: Arguments(arguments),
-                environment: environmentFor(environment),
-                workingDirectory: workingDirectory.map { FilePath($0) },
-                platformOptions: options,
+                configuration(executable, arguments, environment: environment, workingDirectory: workingDirectory),
                 input: .data(input ?? Data()),
                 output: .sequence,
                 error: .sequence
@@ -94,16 +88,10 @@ public enum ChildProcess {
         workingDirectory: String? = nil,
         outputToStandardError: Bool = false
     ) async throws(ChildProcessError) -> Int32 {
-        var options = PlatformOptions()
-        options.teardownSequence = teardown
         let command = CommandLine(executable: executable, arguments: arguments)
         do {
             let result = try await Subprocess.run(
-                executableFor(executable),
-                arguments: Arguments(arguments),
-                environment: environmentFor(environment),
-                workingDirectory: workingDirectory.map { FilePath($0) },
-                platformOptions: options,
+                configuration(executable, arguments, environment: environment, workingDirectory: workingDirectory),
                 input: .currentStandardInput,
                 output: outputToStandardError ? .fileDescriptor(.standardError, closeAfterSpawningProcess: false) : .fileDescriptor(.standardOutput, closeAfterSpawningProcess: false),
                 error: .currentStandardError
@@ -123,6 +111,18 @@ public enum ChildProcess {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
+    }
+
+    /// How every child here is started: no shell, and ended (SIGTERM, then SIGKILL) if its caller goes.
+    static func configuration(
+        _ executable: String, _ arguments: [String], environment: [String: String]?, workingDirectory: String?
+    ) -> Configuration {
+        var options = PlatformOptions()
+        options.teardownSequence = teardown
+        return Configuration(
+            executable: executableFor(executable), arguments: Arguments(arguments),
+            environment: environmentFor(environment), workingDirectory: workingDirectory.map { FilePath($0) },
+            platformOptions: options)
     }
 
     static func executableFor(_ executable: String) -> Executable {
