@@ -21,6 +21,8 @@ let package = Package(
         // C libraries, reached only through VMAllocator.
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         .systemLibrary(name: "CSlurm", providers: [.apt(["libslurm-dev"])]),
+        // libsquashfs (squashfs-tools-ng), reached only through ImageRepo's SquashfsWriter.
+        .target(name: "CSquashfsWriter", linkerSettings: [.linkedLibrary("squashfs")]),
 
         .executableTarget(
             name: "pcocc-docker",
@@ -41,7 +43,7 @@ let package = Package(
         .target(
             name: "ImageRepo",
             dependencies: [
-                "ChildProcess",
+                "ChildProcess", "CSquashfsWriter",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -71,14 +71,15 @@ final class ConversionImageTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output), [])
     }
 
-    func testTar2sqfsFailureIsReportedWithItsMessage() async throws {
+    func testSquashfsWriterFailureIsReportedWithItsMessage() async throws {
         let layout = try await ConversionFixtures.directory() + "/busybox"
         do {
             _ = try await SquashfsBuilder.build(layout: layout, manifestDigest: nil, output: output + "/no/such/dir/x.sqfs")
             XCTFail("converted into a missing directory")
         } catch let error as ConversionError {
-            XCTAssertEqual(error.code, .toolFailed, "\(error)")
-            XCTAssertTrue(error.description.contains("tar2sqfs"), "\(error)")
+            XCTAssertEqual(error.code, .io, "\(error)")
+            XCTAssertTrue(error.description.contains("cannot create the squashfs"), "\(error)")
+            XCTAssertTrue(error.description.contains("No such file or directory"), "\(error)")
         }
     }
 

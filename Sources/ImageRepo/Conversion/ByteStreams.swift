@@ -73,7 +73,7 @@ final class ByteReader {
     }
 }
 
-/// Buffered writes to a file descriptor (tar2sqfs's standard input); it does not own the descriptor.
+/// Buffered writes to a file descriptor (a tar stream); it does not own the descriptor.
 final class ByteWriter {
     private let fd: Int32
     let name: String

@@ -1,10 +1,10 @@
-/// Streams the layers of an image, top layer first, into one tar of the final tree, deciding each entry on the spot:
-/// a lower entry is dropped when a higher layer shadowed it, whited it out, made its directory opaque or replaced an
-/// ancestor by a non-directory. Each path is written once (tar2sqfs refuses duplicates); a directory takes the metadata
+/// Streams the layers of an image, top layer first, into the final tree (the squashfs writer, or a tar), deciding each
+/// entry on the spot: a lower entry is dropped when a higher layer shadowed it, whited it out, made its directory
+/// opaque or replaced an ancestor by a non-directory. Each path is written once (the writers refuse duplicates); a directory takes the metadata
 /// of the highest layer that has it. Nothing is extracted to disk.
 final class LayerFlattener {
     private let layers: [ConversionInput.Layer]
-    private let writer: TarWriter
+    private let writer: any EntrySink
     private let isCancelled: () -> Bool
     private let tree = VisibilityTree()
     private let links = HardLinkBook()
@@ -29,7 +29,7 @@ final class LayerFlattener {
     private static let whiteoutPrefix = Array(".wh.".utf8)
     private static let opaqueMarker = Array(".wh..wh..opq".utf8)
 
-    init(layers: [ConversionInput.Layer], writer: TarWriter, isCancelled: @escaping () -> Bool) {
+    init(layers: [ConversionInput.Layer], writer: any EntrySink, isCancelled: @escaping () -> Bool) {
         self.layers = layers
         self.writer = writer
         self.isCancelled = isCancelled
@@ -165,7 +165,7 @@ final class LayerFlattener {
         entry.kind = .hardLink
         entry.linkTarget = primary
         entry.size = 0
-        try writer.write(entry)
+        try writer.write(entry, contentFrom: nil)
         tree.recordEmitted(link.path, isDirectory: false)
         links.notePrimary(of: link.path, is: primary)
     }
@@ -176,11 +176,13 @@ final class LayerFlattener {
         switch tree.emitted(etc) {
         case .nonDirectory: return
         case .directory: break
-        case nil: try writer.write(TarEntry(path: etc, kind: .directory, mode: 0o755))
+        case nil: try writer.write(TarEntry(path: etc, kind: .directory, mode: 0o755), contentFrom: nil)
         }
         for name in ["resolv.conf", "group", "passwd"] {
             let path = TarPath.join(etc, name.utf8)
-            if tree.emitted(path) == nil { try writer.write(TarEntry(path: path, kind: .regular, mode: 0o644)) }
+            if tree.emitted(path) == nil {
+                try writer.write(TarEntry(path: path, kind: .regular, mode: 0o644), contentFrom: nil)
+            }
         }
     }
 

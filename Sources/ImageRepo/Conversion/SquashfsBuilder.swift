@@ -3,9 +3,9 @@ import Synchronization
 
 /// Turns an image of an OCI layout into the squashfs pcocc runs it from: its flattened root file system, zstd level 3.
 ///
-/// The layers stream, top layer first, through `LayerFlattener` into `tar2sqfs`; no root file system is written to
-/// disk. Ownership, modes (setuid, setgid, sticky), device nodes, fifos, xattrs (capabilities included) and hard links
-/// are kept, as root or not: tar2sqfs builds the image from the stream, it never creates the files.
+/// The layers stream, top layer first, through `LayerFlattener` into `SquashfsWriter` (libsquashfs); no root file
+/// system is written to disk. Ownership, modes (setuid, setgid, sticky), device nodes, fifos, xattrs (capabilities
+/// included) and hard links are kept, as root or not: the image is built from the entries, no file is ever created.
 public enum SquashfsBuilder {
     /// zstd level 3: levels 9 to 15 cost about 3 times the time for 2-9% less space.
     public static let zstdLevel = 3
@@ -36,37 +36,24 @@ public enum SquashfsBuilder {
         throws(ConversionError) -> ConversionStats
     {
         let started = ContinuousClock.now
-        // A write to a dead tar2sqfs must fail with EPIPE on this thread, not kill the whole process.
-        var pipeSignal = sigset_t()
-        sigemptyset(&pipeSignal)
-        sigaddset(&pipeSignal, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
-
         let input = try ConversionInput(layout: layout, manifestDigest: manifestDigest)
         let temporary = temporaryPath(beside: output)
-        let tar2sqfs = try PipedChild(
-            "tar2sqfs", ["-c", "zstd", "-X", "level=\(zstdLevel)", "--no-skip", "--quiet", "--force", temporary],
-            pipe: .standardInput)
         var renamed = false
-        defer {
-            tar2sqfs.stop()
-            if !renamed { unlink(temporary) }
-        }
-        let writer = TarWriter(ByteWriter(fd: tar2sqfs.fd, name: "tar2sqfs"))
+        defer { if !renamed { unlink(temporary) } }
+        let count: Int
         do {
+            // Closed (its threads stopped, its file closed) before the rename.
+            let writer = try SquashfsWriter(path: temporary, zstdLevel: zstdLevel)
             try LayerFlattener(layers: input.layers, writer: writer, isCancelled: { cancelled.isSet }).run()
-        } catch where error.code == .toolFailed && error.message.hasPrefix("tar2sqfs") {
-            try tar2sqfs.finish()
-            throw error
+            count = writer.count
         }
-        try tar2sqfs.finish()
         try sync(temporary)
         guard rename(temporary, output) == 0 else { throw ConversionError.errno("cannot rename \(temporary) to \(output)") }
         renamed = true
         try sync((output as NSString).deletingLastPathComponent)
         let elapsed = ContinuousClock.now - started
         return ConversionStats(
-            layers: input.layers.count, bytesIn: input.layers.reduce(0) { $0 + $1.size }, entries: writer.count,
+            layers: input.layers.count, bytesIn: input.layers.reduce(0) { $0 + $1.size }, entries: count,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
