@@ -17,9 +17,11 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let name = try ImageName(parsing: source)
         let reference = try DaemonImageReference(parsing: destination)
+        // The image first: a wrong name is reported even when no job is running yet.
+        let repositories = try ImageRepositories.load()
+        let image = try repositories.find(name)
         let (_, daemon) = try await job.daemon()
-        let transfer = try ImageTransfer(daemon: daemon)
-        let image = try transfer.repositories.find(name)
+        let transfer = try ImageTransfer(daemon: daemon, repositories: repositories)
         try await TerminationSignals().run { try await transfer.export(image, as: reference) }
         progress("Exported \(image.reference) as \(reference)")
     }

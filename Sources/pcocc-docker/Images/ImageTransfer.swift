@@ -13,8 +13,8 @@ struct ImageTransfer: Sendable {
     /// skopeo's progress and our steps on a terminal; quiet otherwise.
     let showProgress: Bool
 
-    init(daemon: DaemonEndpoint) throws {
-        self.repositories = try ImageRepositories.load()
+    init(daemon: DaemonEndpoint, repositories: ImageRepositories? = nil) throws {
+        self.repositories = try repositories ?? ImageRepositories.load()
         self.daemon = daemon
         self.skopeo = try Skopeo()
         self.showProgress = isatty(STDERR_FILENO) == 1
