@@ -25,7 +25,8 @@ final class AllocationTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left behind")
         let left = try await system.waitForNoVMProcesses()
         XCTAssertEqual(left, [], "VM processes survived alloc")
-        XCTAssertFalse(try system.scratchDirectories().contains("pcocc-docker-\(system.uid)-\(jobID)"), "scratch directory left on the node")
+        let scratchLeft = try await system.scratchLeft(jobID: String(jobID))
+        XCTAssertFalse(scratchLeft, "scratch directory left on the node")
     }
 
     func testBatchThenEnvShellPsAndStop() async throws {
@@ -99,8 +100,10 @@ final class AllocationTests: XCTestCase {
         for job in jobs { try await system.runAsUser(["scancel", job]) }
         let left = try await system.waitForNoVMProcesses(seconds: 60)
         XCTAssertEqual(left, [], "VM processes survived scancel")
-        let scratch = try system.scratchDirectories()
-        for job in jobs { XCTAssertFalse(scratch.contains("pcocc-docker-\(system.uid)-\(job)"), "scratch of job \(job) left") }
+        for job in jobs {
+            let left = try await system.scratchLeft(jobID: job)
+            XCTAssertFalse(left, "scratch of job \(job) left")
+        }
     }
 
     func testErrorsAreOneClearLine() async throws {

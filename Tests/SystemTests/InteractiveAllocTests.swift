@@ -51,7 +51,8 @@ final class InteractiveAllocTests: XCTestCase {
         XCTAssertFalse(ended.contains("(pcocc/"), "a shell started after Ctrl-C")
         let left = try await system.waitForNoVMProcesses()
         XCTAssertEqual(left, [], "VM processes survived Ctrl-C")
-        XCTAssertFalse(try system.scratchDirectories().contains("pcocc-docker-\(system.uid)-\(jobID)"), "scratch directory left")
+        let scratchLeft = try await system.scratchLeft(jobID: String(jobID))
+        XCTAssertFalse(scratchLeft, "scratch directory left")
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left")
     }
 

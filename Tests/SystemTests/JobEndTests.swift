@@ -26,7 +26,8 @@ final class JobEndTests: XCTestCase {
         _ = try await alloc
         let left = try await system.waitForNoVMProcesses(seconds: 60)
         XCTAssertEqual(left, [], "VM processes survived the launcher's death")
-        XCTAssertFalse(try system.scratchDirectories().contains("pcocc-docker-\(system.uid)-\(jobID)"), "scratch directory left")
+        let scratchLeft = try await system.scratchLeft(jobID: String(jobID))
+        XCTAssertFalse(scratchLeft, "scratch directory left")
         _ = try? await system.runAsUser(["pkill", "-f", "sleep 600"])
     }
 
@@ -50,7 +51,8 @@ final class JobEndTests: XCTestCase {
         XCTAssertEqual(state, "", "job \(jobID) still queued after its time limit")
         let left = try await system.waitForNoVMProcesses(seconds: 30)
         XCTAssertEqual(left, [], "VM processes survived the time limit")
-        XCTAssertFalse(try system.scratchDirectories().contains("pcocc-docker-\(system.uid)-\(jobID)"), "scratch directory left")
+        let scratchLeft = try await system.scratchLeft(jobID: String(jobID))
+        XCTAssertFalse(scratchLeft, "scratch directory left")
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left")
         let env = try await system.pcoccDocker(["env", "-j", jobID])
         XCTAssertNotEqual(env.status, 0, "env accepted a finished job")

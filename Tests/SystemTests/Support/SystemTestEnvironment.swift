@@ -85,9 +85,15 @@ struct SystemTestEnvironment {
         return left
     }
 
-    /// The node-local scratch directories of the test user's VMs still present (overlays, XDG dirs).
-    func scratchDirectories() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix("pcocc-docker-\(uid)-") }
+    /// Whether job `jobID`'s node-local scratch directory (overlay, data disk, XDG dirs) is still there
+    /// after `seconds`: the VM step removes it last, just after its processes are gone.
+    func scratchLeft(jobID: String, seconds: Double = 20) async throws -> Bool {
+        let path = "/tmp/pcocc-docker-\(uid)-\(jobID)"
+        let deadline = Date().addingTimeInterval(seconds)
+        while FileManager.default.fileExists(atPath: path) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return FileManager.default.fileExists(atPath: path)
     }
 
     /// A one-layer OCI image of busybox (`bb`), owned by the test user, for loading into daemons.
