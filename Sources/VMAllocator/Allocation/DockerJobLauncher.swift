@@ -112,11 +112,7 @@ public struct DockerJobLauncher: Sendable {
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
         while true {
             try Task.checkCancellation()
-            if let endpoint = try EndpointRecord.read(from: directory.endpointFile),
-                await DockerPing.ping(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates)
-            {
-                return endpoint
-            }
+            if let endpoint = try await directory.answeringEndpoint() { return endpoint }
             if !step.isRunning {
                 throw JobStateError.vmFailed(jobID: jobID, detail: failureLine(of: directory.stepLog) ?? "the VM step ended", log: directory.stepLog)
             }

@@ -23,11 +23,7 @@ public struct VMWaiter: Sendable {
         var runningSince: ContinuousClock.Instant?
         let started = ContinuousClock.now
         while true {
-            if let endpoint = try EndpointRecord.read(from: directory.endpointFile),
-                await DockerPing.ping(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates)
-            {
-                return endpoint
-            }
+            if let endpoint = try await directory.answeringEndpoint() { return endpoint }
             guard let job = try await scheduler.job(jobID), job.isActive else { throw JobStateError.jobFinished(jobID: jobID) }
             let message: String
             if job.state == .pending {

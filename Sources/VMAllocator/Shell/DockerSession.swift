@@ -16,9 +16,8 @@ public struct DockerSession: Sendable {
     /// DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and PCOCC_JOB_ID (which selects the job
     /// for pcocc-docker commands run in the shell), in the order `env` prints them.
     public var variables: [(String, String)] {
-        let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
-        return [
-            ("DOCKER_HOST", "tcp://\(host):\(endpoint.port)"),
+        [
+            ("DOCKER_HOST", "tcp://\(HostPort.format(endpoint.host, endpoint.port))"),
             ("DOCKER_TLS_VERIFY", "1"),
             ("DOCKER_CERT_PATH", directory.clientCertificates),
             ("PCOCC_JOB_ID", jobID),

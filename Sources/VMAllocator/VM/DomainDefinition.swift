@@ -83,10 +83,9 @@ public struct DomainDefinition: Sendable {
     /// Slirp through raw QEMU arguments: Debian's libvirt refuses the passt backend, and
     /// libvirt's own user networking cannot restrict the guest or bind the forward to one address.
     private var network: [String] {
-        let address = spec.forwardAddress.contains(":") ? "[\(spec.forwardAddress)]" : spec.forwardAddress
         let netdev =
             "user,id=n0,net=10.0.2.0/24,restrict=on,"
-            + "hostfwd=tcp:\(address):\(spec.forwardPort)-:\(Self.guestDockerPort)"
+            + "hostfwd=tcp:\(HostPort.format(spec.forwardAddress, spec.forwardPort))-:\(Self.guestDockerPort)"
         return [
             "  <qemu:commandline>",
             "    <qemu:arg value='-netdev'/>",

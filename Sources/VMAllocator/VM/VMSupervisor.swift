@@ -150,7 +150,7 @@ public struct VMSupervisor: Sendable {
         let record = EndpointRecord(
             host: host, port: port, node: node, started: Date().timeIntervalSince1970, pid: getpid())
         try EndpointWriter.write(record, to: settings.endpointFile)
-        VMLog.write("docker VM ready on \(host.contains(":") ? "[\(host)]" : host):\(port)")
+        VMLog.write("docker VM ready on \(HostPort.format(host, port))")
     }
 
     /// Waits for a stop request (returned) or the domain stopping by itself (thrown).

@@ -28,14 +28,12 @@ struct PsCommand: AsyncParsableCommand {
             let directory = JobDirectory(stateDirectory: config.stateDirectory, jobID: job.id)
             let endpoint = try? EndpointRecord.read(from: directory.endpointFile)
             var ready = false
-            if let endpoint {
-                ready = await DockerPing.ping(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates)
-            }
+            if let endpoint { ready = await directory.answers(endpoint) }
             rows.append(Row(
                 jobID: job.id, name: job.name,
                 state: job.state == .pending ? "pending (\(job.stateReason ?? "queued"))" : job.state.rawValue,
                 node: job.nodes.isEmpty ? "-" : job.nodes,
-                endpoint: endpoint.map { "\($0.host):\($0.port)" } ?? "-",
+                endpoint: endpoint.map { HostPort.format($0.host, $0.port) } ?? "-",
                 timeLeft: job.timeLeft().map(Self.duration) ?? "unlimited", ready: ready))
         }
         if json {

@@ -38,7 +38,7 @@ struct InternalLauncherCommand: AsyncParsableCommand {
             status = try await signals.run {
                 try await launcher.run { endpoint, directory -> Int32? in
                     if mode == .batch && script == nil {
-                        progress("docker VM of job \(jobID) ready on \(endpoint.host):\(endpoint.port)")
+                        progress("docker VM of job \(jobID) ready on \(HostPort.format(endpoint.host, endpoint.port))")
                         return nil
                     }
                     return try await DockerSession(jobID: jobID, endpoint: endpoint, directory: directory).run(script: script)
