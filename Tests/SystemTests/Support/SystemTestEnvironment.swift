@@ -40,6 +40,10 @@ struct SystemTestEnvironment {
             "HOME": home, "USER": user, "LOGNAME": user, "SHELL": "/bin/bash",
             "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "SLURM_CONF": slurmConf, "LANG": "C.UTF-8",
         ]
+        // A checkout set up beside others (scripts/setup.sh) has its own site file.
+        if let site = ProcessInfo.processInfo.environment["PCOCC_DOCKER_SITE_CONFIG"], !site.isEmpty {
+            environment["PCOCC_DOCKER_SITE_CONFIG"] = site
+        }
         for (key, value) in extra { environment[key] = value }
         return environment
     }
