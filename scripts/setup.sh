@@ -6,9 +6,10 @@
 #   eval "$(scripts/setup.sh)"
 #
 # Several checkouts can be set up side by side on one machine (development): PCOCC_PREFIX (default
-# /usr/local) is where the binary and man page go, PCOCC_DOCKER_SITE_CONFIG (default
-# /etc/pcocc-docker/containers.yaml) the site file written, PCOCC_SLURM_DIR / PCOCC_SLURM_PORT the cluster
-# (scripts/slurm-cluster.sh) and PCOCC_TEST_USER the user jobs run as.
+# /usr/local) is where the programs and man page go, PCOCC_DOCKER_SITE_CONFIG (default
+# /etc/pcocc-docker/pcocc-docker.yaml) the site settings written, PCOCC_SYSTEM_CONF_DIR (default /etc/pcocc) where
+# pcocc's containers.yaml goes, PCOCC_SLURM_DIR / PCOCC_SLURM_PORT the cluster (scripts/slurm-cluster.sh) and
+# PCOCC_TEST_USER the user jobs run as.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -20,7 +21,9 @@ bash scripts/install-deps.sh >&2
 log "building pcocc-docker (release: start-up time matters for 'eval \$(pcocc-docker env)')"
 prefix=${PCOCC_PREFIX:-/usr/local}
 swift build -c release --product pcocc-docker >&2
+swift build -c release --product pcocc-docker-node >&2
 install -D -m 0755 .build/release/pcocc-docker "$prefix/bin/pcocc-docker"
+install -D -m 0755 .build/release/pcocc-docker-node "$prefix/libexec/pcocc-docker/pcocc-docker-node"
 install -d "$prefix/share/man/man1"
 rst2man man/pcocc-docker.rst > "$prefix/share/man/man1/pcocc-docker.1"
 
@@ -28,12 +31,15 @@ log "building (or finding) the guest image"
 image=$(bash scripts/build-guest-image.sh)
 log "guest image: $image"
 
-# The site configuration: the repository's documented file, pointing at the image just built.
-site_config=${PCOCC_DOCKER_SITE_CONFIG:-/etc/pcocc-docker/containers.yaml}
+# The site configuration: the repository's documented files, the settings pointing at the image just built.
+site_config=${PCOCC_DOCKER_SITE_CONFIG:-/etc/pcocc-docker/pcocc-docker.yaml}
 install -d -m 0755 "$(dirname "$site_config")"
-sed "s|^\(\s*image_dir:\).*|\1 \"$image\"|" etc/containers.yaml > "$site_config.tmp"
+sed "s|^\(\s*image_dir:\).*|\1 \"$image\"|" etc/pcocc-docker.yaml > "$site_config.tmp"
 chmod 0644 "$site_config.tmp"
 mv "$site_config.tmp" "$site_config"
+pcocc_conf_dir=${PCOCC_SYSTEM_CONF_DIR:-/etc/pcocc}
+install -d -m 0755 "$pcocc_conf_dir"
+install -m 0644 etc/containers.yaml "$pcocc_conf_dir/containers.yaml"
 
 log "starting the local Slurm cluster"
 cluster_env=$(bash scripts/slurm-cluster.sh start)
@@ -47,4 +53,6 @@ echo "export PCOCC_TEST_USER='$user'"
 echo "export PCOCC_TEST_GUEST_IMAGE='$image'"
 echo "export PCOCC_TEST_SLURM_CONF='$SLURM_CONF'"
 echo "export PCOCC_DOCKER_BIN='$prefix/bin/pcocc-docker'"
+echo "export PCOCC_DOCKER_NODE_BIN='$prefix/libexec/pcocc-docker/pcocc-docker-node'"
 echo "export PCOCC_DOCKER_SITE_CONFIG='$site_config'"
+echo "export PCOCC_SYSTEM_CONF_DIR='$pcocc_conf_dir'"

@@ -1,11 +1,8 @@
 import Foundation
+import HostSystem
 import Subprocess
 
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
+import SystemPackage
 
 /// A child that runs while the caller does other work (the VM's `srun` step, for one).
 ///
@@ -15,17 +12,7 @@ public struct BackgroundProcess: Sendable {
     public let pid: pid_t
 
     /// False once the child has exited (a zombie waiting to be reaped counts as exited).
-    public var isRunning: Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
-        return state != "Z" && state != "X"
-    }
-
-    public func signal(_ number: Int32) {
-        _ = kill(pid, number)
-    }
+    public var isRunning: Bool { ProcessStatus.isRunning(pid) }
 }
 
 extension ChildProcess {
@@ -43,7 +30,7 @@ extension ChildProcess {
         gracePeriod: Duration = .seconds(10),
         body: @escaping @Sendable (BackgroundProcess) async throws -> Result
     ) async throws -> (result: Result, status: Int32) {
-        let command = CommandLine(executable: executable, arguments: arguments)
+        let command = ChildCommand(executable: executable, arguments: arguments)
         let fd = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw ChildProcessError.launchFailed(command: command, reason: "cannot open \(logFile): \(String(cString: strerror(errno)))")

@@ -1,11 +1,7 @@
 import Foundation
 import Subprocess
 
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
+import SystemPackage
 
 /// Runs helper programs (skopeo, docker, salloc, curl, tar2sqfs...) without a shell.
 ///
@@ -34,7 +30,7 @@ public enum ChildProcess {
         workingDirectory: String? = nil,
         errors: ErrorMode = .capture
     ) async throws(ChildProcessError) -> ProcessResult {
-        let command = CommandLine(executable: executable, arguments: arguments)
+        let command = ChildCommand(executable: executable, arguments: arguments)
         do {
             let result = try await Subprocess.run(
                 configuration(executable, arguments, environment: environment, workingDirectory: workingDirectory),
@@ -88,7 +84,7 @@ public enum ChildProcess {
         workingDirectory: String? = nil,
         outputToStandardError: Bool = false
     ) async throws(ChildProcessError) -> Int32 {
-        let command = CommandLine(executable: executable, arguments: arguments)
+        let command = ChildCommand(executable: executable, arguments: arguments)
         do {
             let result = try await Subprocess.run(
                 configuration(executable, arguments, environment: environment, workingDirectory: workingDirectory),

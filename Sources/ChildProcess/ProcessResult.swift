@@ -1,7 +1,7 @@
 import Foundation
 
 /// A program and its arguments, shown in error messages.
-public struct CommandLine: Sendable, CustomStringConvertible {
+public struct ChildCommand: Sendable, CustomStringConvertible {
     public let executable: String
     public let arguments: [String]
 
@@ -12,7 +12,7 @@ public struct CommandLine: Sendable, CustomStringConvertible {
 
 /// What a finished child left: its exit status, standard output, and the tail of standard error.
 public struct ProcessResult: Sendable {
-    public let command: CommandLine
+    public let command: ChildCommand
     /// Exit code, or 128+N when killed by signal N.
     public let status: Int32
     public let output: Data
@@ -22,8 +22,8 @@ public struct ProcessResult: Sendable {
 }
 
 public enum ChildProcessError: Error, Sendable, CustomStringConvertible {
-    case launchFailed(command: CommandLine, reason: String)
-    case failed(command: CommandLine, status: Int32, errorTail: String)
+    case launchFailed(command: ChildCommand, reason: String)
+    case failed(command: ChildCommand, status: Int32, errorTail: String)
 
     public var description: String {
         switch self {

@@ -1,149 +1,120 @@
 import Foundation
+import HostSystem
 
-/// The settings of etc/containers.yaml: the site's file, overridden key by key by the user's.
+/// Everything pcocc-docker reads from configuration files, from the one loader that names the file and the key
+/// when something is wrong:
+/// - pcocc's own containers.yaml (`runtime` section), shared with pcocc: `$PCOCC_SYSTEM_CONF_DIR/containers.yaml`
+///   (default /etc/pcocc) then `$PCOCC_USER_CONF_DIR/containers.yaml` (default ~/.pcocc), read with pcocc's schema;
+/// - pcocc-docker's own settings, in a file pcocc does not read: the site's (`$PCOCC_DOCKER_SITE_CONFIG`, else
+///   /etc/pcocc-docker/pcocc-docker.yaml) then the user's (`$PCOCC_USER_CONF_DIR/pcocc-docker.yaml`).
+/// Later files override earlier ones key by key; a missing file changes nothing, except a site file named by
+/// `$PCOCC_DOCKER_SITE_CONFIG`, which must exist.
 public struct SiteConfiguration: Sendable, Equatable {
-    /// state_dir: where the per-job directories (job_<ID>/) live.
-    public var stateDirectory: String
-    public var vm: VMSection
-    public var timeouts: TimeoutSection
+    public var pcocc: PcoccRuntime
+    public var settings: DockerSettings
+    /// The directories shared with the VM: pcocc's `docker_mounts`, else the user's home directory.
+    public var sharedDirectories: [DockerMount]
+    /// The files that were read, in order.
+    public var files: [String]
 
-    public init(stateDirectory: String, vm: VMSection, timeouts: TimeoutSection) {
-        self.stateDirectory = stateDirectory
-        self.vm = vm
-        self.timeouts = timeouts
+    public init(pcocc: PcoccRuntime, settings: DockerSettings, sharedDirectories: [DockerMount], files: [String] = []) {
+        self.pcocc = pcocc
+        self.settings = settings
+        self.sharedDirectories = sharedDirectories
+        self.files = files
     }
 
-    /// Where the site file is read when $PCOCC_DOCKER_SITE_CONFIG is not set.
-    public static let defaultSiteFile = "/etc/pcocc-docker/containers.yaml"
+    public var stateDirectory: String { settings.stateDirectory }
+    public var vm: VMSection { settings.vm }
+    public var network: NetworkSection { settings.network }
+    public var timeouts: TimeoutSection { settings.timeouts }
 
-    /// The built-in settings, placeholders expanded for this process's user.
+    public static let defaultSiteFile = "/etc/pcocc-docker/pcocc-docker.yaml"
+    public static let settingsFileName = "pcocc-docker.yaml"
+    public static let containersFileName = "containers.yaml"
+
+    /// Built-in settings and pcocc's defaults, expanded for this process's user, without reading any file.
     public static let defaults: SiteConfiguration = {
         let environment = ProcessInfo.processInfo.environment
-        if let expanded = try? builtIn.expanded(environment: environment) { return expanded }
-        // Neither HOME nor a password entry: "/" keeps the paths absolute rather than leaving %{homedir}.
-        return (try? builtIn.expanded(environment: environment.merging(["HOME": "/"]) { $1 })) ?? builtIn
+        let template = PathTemplate(environment: environment)
+        let settings = (try? expanded(DockerSettings.builtIn, template: template)) ?? DockerSettings.builtIn
+        let home = UserAccount.current(environment: environment).home
+        return SiteConfiguration(
+            pcocc: .defaults, settings: settings, sharedDirectories: [DockerMount(source: home)])
     }()
 
-    /// The built-in settings as written, before %{...} expansion.
-    static let builtIn = SiteConfiguration(
-        stateDirectory: "%{homedir}/.pcocc",
-        vm: VMSection(
-            imageDirectory: "/var/cache/pcocc-docker/guest/current", domainType: .auto, libvirtURI: "qemu:///session",
-            cpus: .allocation, memoryMiB: .allocation, memoryPerCPUMiB: 2048, dataDiskGiB: 20,
-            scratchDirectory: "/tmp", sharedDirectories: ["%{homedir}"], dockerIptables: false,
-            bindAddress: "0.0.0.0"),
-        timeouts: TimeoutSection(vmReadySeconds: 300, jobStartSeconds: 0))
-
-    /// The built-in defaults, overridden by the site file ($PCOCC_DOCKER_SITE_CONFIG, else
-    /// /etc/pcocc-docker/containers.yaml), overridden by the user's file ($PCOCC_USER_CONF_DIR/containers.yaml,
-    /// else ~/.pcocc/containers.yaml). A file that does not exist changes nothing.
     public static func load(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> SiteConfiguration {
-        var configuration = try builtIn.expanded(environment: environment)
-        let siteFile = environment["PCOCC_DOCKER_SITE_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultSiteFile
-        let userDirectory = environment["PCOCC_USER_CONF_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "\(Expansion(environment: environment).homeDirectory() ?? "/")/.pcocc"
-        for file in [siteFile, "\(userDirectory)/containers.yaml"] {
-            guard let yaml = try read(file) else { continue }
-            configuration = try parse(yaml: yaml, file: file, over: configuration, environment: environment)
+        let template = PathTemplate(environment: environment)
+        let systemDirectory = template.resolve(nonEmpty(environment["PCOCC_SYSTEM_CONF_DIR"]) ?? "/etc/pcocc")
+        let userDirectory = template.resolve(nonEmpty(environment["PCOCC_USER_CONF_DIR"]) ?? "%{homedir}/.pcocc")
+        var files: [String] = []
+
+        var pcocc = PcoccRuntime.defaults
+        for file in [systemDirectory, userDirectory].map({ "\($0)/\(containersFileName)" }) {
+            guard let yaml = try read(file, required: false) else { continue }
+            pcocc = try ContainersReader(fields: YAMLFields(file: file, template: template)).apply(yaml, to: pcocc)
+            files.append(file)
         }
-        return configuration
+
+        var settings = try expanded(DockerSettings.builtIn, template: template)
+        let namedSite = nonEmpty(environment["PCOCC_DOCKER_SITE_CONFIG"])
+        let settingsFiles = [(namedSite ?? defaultSiteFile, namedSite != nil), ("\(userDirectory)/\(settingsFileName)", false)]
+        for (file, required) in settingsFiles {
+            guard let yaml = try read(file, required: required) else { continue }
+            settings = try SettingsReader(fields: YAMLFields(file: file, template: template)).apply(yaml, to: settings)
+            files.append(file)
+        }
+        let home = UserAccount.current(environment: environment).home
+        return SiteConfiguration(
+            pcocc: pcocc, settings: settings, sharedDirectories: pcocc.dockerMounts ?? [DockerMount(source: home)],
+            files: files)
     }
 
-    /// `base` with the keys present in `yaml` replaced; `file` names the source in errors.
-    public static func parse(
-        yaml: String, file: String, over base: SiteConfiguration, environment: [String: String]
-    ) throws(ConfigError) -> SiteConfiguration {
-        let reader = ConfigReader(file: file, expansion: Expansion(environment: environment))
-        return try reader.apply(try reader.compose(yaml), to: base)
+    /// `base` with the keys present in `yaml` (a pcocc-docker.yaml) replaced; `file` names it in errors.
+    public static func parseSettings(
+        yaml: String, file: String, over base: DockerSettings, environment: [String: String]
+    ) throws(ConfigError) -> DockerSettings {
+        try SettingsReader(fields: YAMLFields(file: file, template: PathTemplate(environment: environment)))
+            .apply(yaml, to: base)
     }
 
-    /// The file's text, or nil when it does not exist.
-    private static func read(_ file: String) throws(ConfigError) -> String? {
+    /// `base` with the `runtime` keys present in `yaml` (a pcocc containers.yaml) replaced.
+    public static func parseContainers(
+        yaml: String, file: String, over base: PcoccRuntime, environment: [String: String]
+    ) throws(ConfigError) -> PcoccRuntime {
+        try ContainersReader(fields: YAMLFields(file: file, template: PathTemplate(environment: environment)))
+            .apply(yaml, to: base)
+    }
+
+    /// The file's text; nil when it does not exist and is not required.
+    private static func read(_ file: String, required: Bool) throws(ConfigError) -> String? {
         do {
             return try String(contentsOfFile: file, encoding: .utf8)
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
-            return nil
+            guard required else { return nil }
+            throw ConfigError(
+                file: file, key: "",
+                message: "does not exist (named by PCOCC_DOCKER_SITE_CONFIG): create it or unset the variable")
         } catch {
             let reason = (error as? CocoaError)?.underlying.map { "\($0.localizedDescription)" } ?? "\(error)"
             throw ConfigError(file: file, key: "", message: "cannot read: \(reason)")
         }
     }
 
-    /// Every string placeholder expanded, the way a file's values are when they are read.
-    func expanded(environment: [String: String]) throws(ConfigError) -> SiteConfiguration {
-        let reader = ConfigReader(file: "built-in defaults", expansion: Expansion(environment: environment))
-        var result = self
-        result.stateDirectory = try reader.expandPath(stateDirectory, at: "state_dir")
-        result.vm.imageDirectory = try reader.expandPath(vm.imageDirectory, at: "vm.image_dir")
-        result.vm.scratchDirectory = try reader.expandPath(vm.scratchDirectory, at: "vm.scratch_dir")
-        result.vm.libvirtURI = try reader.expandString(vm.libvirtURI, at: "vm.libvirt_uri")
-        result.vm.sharedDirectories = []
-        for (index, directory) in vm.sharedDirectories.enumerated() {
-            result.vm.sharedDirectories.append(try reader.expandPath(directory, at: "vm.shared_dirs[\(index)]"))
-        }
+    /// Every placeholder of the built-in settings expanded, as a file's values are when read.
+    static func expanded(_ settings: DockerSettings, template: PathTemplate) throws(ConfigError) -> DockerSettings {
+        let fields = YAMLFields(file: "built-in defaults", template: template)
+        var result = settings
+        result.stateDirectory = try fields.absolute(try fields.expand(settings.stateDirectory, at: "state_dir"), at: "state_dir")
+        result.vm.imageDirectory = try fields.expand(settings.vm.imageDirectory, at: "vm.image_dir")
+        result.vm.scratchDirectory = try fields.expand(settings.vm.scratchDirectory, at: "vm.scratch_dir")
+        result.vm.libvirtURI = try fields.expand(settings.vm.libvirtURI, at: "vm.libvirt_uri")
         return result
     }
-}
 
-/// How the guest runs: kvm needs /dev/kvm, qemu is emulation, auto picks kvm when it is usable.
-public enum DomainType: String, Sendable, Equatable, CaseIterable {
-    case auto, kvm, qemu
-}
-
-/// A VM size taken from the Slurm allocation or fixed by the site.
-public enum ResourceSetting: Sendable, Equatable {
-    case allocation
-    case fixed(Int)
-}
-
-/// The `vm` section.
-public struct VMSection: Sendable, Equatable {
-    public var imageDirectory: String
-    public var domainType: DomainType
-    public var libvirtURI: String
-    public var cpus: ResourceSetting
-    public var memoryMiB: ResourceSetting
-    /// Used when `memoryMiB` is `.allocation` and the allocation states no memory.
-    public var memoryPerCPUMiB: Int
-    public var dataDiskGiB: Int
-    /// Node-local directory for the VM's overlay and data disk.
-    public var scratchDirectory: String
-    /// Host directories mounted at the same path in the guest; absolute after expansion.
-    public var sharedDirectories: [String]
-    public var dockerIptables: Bool
-    /// The node address the forwarded dockerd port listens on.
-    public var bindAddress: String
-
-    public init(
-        imageDirectory: String, domainType: DomainType, libvirtURI: String, cpus: ResourceSetting,
-        memoryMiB: ResourceSetting, memoryPerCPUMiB: Int, dataDiskGiB: Int, scratchDirectory: String,
-        sharedDirectories: [String], dockerIptables: Bool, bindAddress: String
-    ) {
-        self.imageDirectory = imageDirectory
-        self.domainType = domainType
-        self.libvirtURI = libvirtURI
-        self.cpus = cpus
-        self.memoryMiB = memoryMiB
-        self.memoryPerCPUMiB = memoryPerCPUMiB
-        self.dataDiskGiB = dataDiskGiB
-        self.scratchDirectory = scratchDirectory
-        self.sharedDirectories = sharedDirectories
-        self.dockerIptables = dockerIptables
-        self.bindAddress = bindAddress
-    }
-}
-
-/// The `timeouts` section, in seconds.
-public struct TimeoutSection: Sendable, Equatable {
-    /// How long the VM may take from the start of its Slurm step to answering a TLS ping.
-    public var vmReadySeconds: Int
-    /// How long to wait for Slurm to start the job; 0 waits as long as it stays queued.
-    public var jobStartSeconds: Int
-
-    public init(vmReadySeconds: Int, jobStartSeconds: Int) {
-        self.vmReadySeconds = vmReadySeconds
-        self.jobStartSeconds = jobStartSeconds
+    private static func nonEmpty(_ value: String?) -> String? {
+        value.flatMap { $0.isEmpty ? nil : $0 }
     }
 }

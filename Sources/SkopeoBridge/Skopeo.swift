@@ -1,4 +1,5 @@
 import ChildProcess
+import DockerClient
 
 /// Moves images between OCI layouts and a job's Docker daemon with `skopeo copy`.
 ///

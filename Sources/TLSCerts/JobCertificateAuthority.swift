@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HostSystem
 import SwiftASN1
 import X509
 
@@ -76,7 +77,7 @@ public struct JobCertificateAuthority: Sendable {
             names.append(.dnsName(name))
         }
         for address in unique(ipAddresses) {
-            guard let bytes = IPAddress.bytes(of: address) else {
+            guard let bytes = HostNetwork.addressBytes(address) else {
                 throw TLSCertsError(.invalidArgument, "'\(address)' is not an IPv4 or IPv6 address")
             }
             names.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice(bytes))))

@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 
 /// Where a job's certificates live: the DOCKER_CERT_PATH layout that docker and skopeo read.
 ///
@@ -46,15 +47,20 @@ public enum JobCertificates {
         let client = try authority.issueClientCertificate(userName: userName)
 
         let paths = JobCertificatePaths(jobDirectory: jobDirectory)
-        for directory in [paths.jobDirectory, paths.certificatesDirectory, paths.serverDirectory, paths.clientDirectory] {
-            try SecretFiles.makePrivateDirectory(directory)
+        let files = [
+            (authority.certificatePEM, paths.serverCA), (server.certificatePEM, paths.serverCertificate),
+            (server.privateKeyPEM, paths.serverKey), (authority.certificatePEM, paths.clientCA),
+            (client.certificatePEM, paths.clientCertificate), (client.privateKeyPEM, paths.clientKey),
+        ]
+        do {
+            for directory in [paths.jobDirectory, paths.certificatesDirectory, paths.serverDirectory, paths.clientDirectory] {
+                try PrivateDirectory.create(directory)
+            }
+            // 0600 for every file, certificates included: they are the job's and nobody else's business.
+            for (text, path) in files { try AtomicFile.write(text, to: path, mode: 0o600) }
+        } catch {
+            throw TLSCertsError.system(error)
         }
-        try SecretFiles.writeFile(authority.certificatePEM, to: paths.serverCA)
-        try SecretFiles.writeFile(server.certificatePEM, to: paths.serverCertificate)
-        try SecretFiles.writeFile(server.privateKeyPEM, to: paths.serverKey)
-        try SecretFiles.writeFile(authority.certificatePEM, to: paths.clientCA)
-        try SecretFiles.writeFile(client.certificatePEM, to: paths.clientCertificate)
-        try SecretFiles.writeFile(client.privateKeyPEM, to: paths.clientKey)
         return paths
     }
 }

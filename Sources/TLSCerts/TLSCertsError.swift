@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import HostSystem
 
 /// The one error type of TLSCerts: what failed, on which object, and why.
 public struct TLSCertsError: Error, Sendable, CustomStringConvertible {
@@ -13,8 +9,6 @@ public struct TLSCertsError: Error, Sendable, CustomStringConvertible {
         case certificateCreation
         /// A directory or file of the job's certificate layout could not be created or written.
         case fileSystem
-        /// The host name or the network interfaces could not be read.
-        case hostIdentity
     }
 
     public let code: Code
@@ -34,9 +28,8 @@ public struct TLSCertsError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    /// A failed system call on `path`; the caller reads errno right after the failing call.
-    static func system(_ action: String, _ path: String, _ code: Int32) -> TLSCertsError {
-        let reason = String(cString: strerror(code))
-        return TLSCertsError(.fileSystem, "cannot \(action) \(path): \(reason)", errorNumber: code)
+    /// A failed system call while writing the job's files.
+    static func system(_ error: SystemError) -> TLSCertsError {
+        TLSCertsError(.fileSystem, error.description, underlying: error, errorNumber: error.errno?.rawValue)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 
 @main
 struct PcoccDocker: AsyncParsableCommand {
@@ -13,4 +14,8 @@ struct PcoccDocker: AsyncParsableCommand {
             InternalCommand.self,
         ]
     )
+
+    static func main() async {
+        await CommandMain.run(Self.self)
+    }
 }

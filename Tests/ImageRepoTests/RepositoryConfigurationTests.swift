@@ -1,3 +1,4 @@
+import HostSystem
 import XCTest
 
 @testable import ImageRepo

@@ -1,3 +1,4 @@
+import DockerClient
 import XCTest
 
 @testable import SkopeoBridge
@@ -42,7 +43,11 @@ final class SkopeoArgumentsTests: XCTestCase {
     }
 
     func testEnvironmentForTheDockerCLI() {
-        XCTAssertEqual(daemon.dockerEnvironment["DOCKER_TLS_VERIFY"], "1")
-        XCTAssertEqual(daemon.dockerEnvironment["DOCKER_CERT_PATH"], "/home/u/.pcocc/job_7/vmcerts/client")
+        let environment = daemon.environment(["PATH": "/bin", "DOCKER_HOST": "unix:///old"])
+        XCTAssertEqual(environment["DOCKER_HOST"], daemon.dockerHost)
+        XCTAssertEqual(environment["DOCKER_TLS_VERIFY"], "1")
+        XCTAssertEqual(environment["DOCKER_CERT_PATH"], "/home/u/.pcocc/job_7/vmcerts/client")
+        XCTAssertEqual(environment["PATH"], "/bin")
+        XCTAssertEqual(daemon.variables.map(\.name), DaemonEndpoint.variableNames)
     }
 }

@@ -2,7 +2,7 @@ import ChildProcess
 import Foundation
 import XCTest
 
-/// `pcocc-docker internal vm` for real, without Slurm: as root, it boots a job's VM as the ordinary
+/// `pcocc-docker-node vm` for real, without Slurm: as root, it boots a job's VM as the ordinary
 /// test user (libvirt's session mode does not work for root), then uses the daemon with the docker
 /// CLI and skopeo, checks that TLS refuses strangers, stops the VM and checks nothing is left.
 /// Services: the user's private libvirtd and QEMU (TCG here), started by the command itself.
@@ -11,7 +11,7 @@ final class VMBootTests: XCTestCase {
         let setup = try VMTestSetup.require(guestImage: true)
         let job = try await setup.makeJob(imageDirectory: setup.guestImage)
         defer { job.remove() }
-        try await setup.asUser([setup.binary, "internal", "certs", "--job-dir", job.directory, "--job-id", job.id])
+        try await setup.asUser([setup.binary, "certs", "--job-dir", job.directory, "--job-id", job.id])
 
         let log = "\(job.scratchRoot)/vm.log"
         let (_, status) = try await ChildProcess.withBackground(
@@ -24,12 +24,12 @@ final class VMBootTests: XCTestCase {
             kill(endpoint.pid, SIGTERM)
             let deadline = Date().addingTimeInterval(30)
             while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
-            XCTAssertFalse(process.isRunning, "internal vm did not exit within 30 s of SIGTERM")
+            XCTAssertFalse(process.isRunning, "the VM step did not exit within 30 s of SIGTERM")
         }
         XCTAssertEqual(status, 0, "a requested stop exits 0:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
         let qemu = try await setup.liveProcesses(matching: "guest=\(job.domainName)")
         XCTAssertEqual(qemu, [], "QEMU survived the VM step")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: job.scratchDirectory), "scratch directory left behind")
+        XCTAssertFalse(job.scratchLeft(), "scratch directory left behind")
         XCTAssertFalse(FileManager.default.fileExists(atPath: job.endpointFile), "endpoint.json left behind")
     }
 
@@ -42,8 +42,8 @@ final class VMBootTests: XCTestCase {
         XCTAssertEqual(
             result.errorTail.trimmingCharacters(in: .newlines),
             "pcocc-docker: error: guest image not found at /nonexistent/pcocc-guest: "
-                + "run scripts/build-guest-image.sh or set vm.image_dir in containers.yaml")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: job.scratchDirectory))
+                + "run scripts/build-guest-image.sh or set vm.image_dir in pcocc-docker.yaml")
+        XCTAssertFalse(job.scratchLeft())
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(job.directory)/docker"))
         let qemu = try await setup.liveProcesses(matching: "guest=\(job.domainName)")
         XCTAssertEqual(qemu, [])
@@ -91,7 +91,7 @@ final class VMBootTests: XCTestCase {
 }
 
 /// What the VM system tests need from scripts/test.sh: root (to act as the test user), the test user,
-/// the pcocc-docker binary and, for booting, the guest image.
+/// the node program (pcocc-docker-node) and, for booting, the guest image.
 struct VMTestSetup {
     let user: String
     let uid: uid_t
@@ -119,17 +119,17 @@ struct VMTestSetup {
             user: user, uid: record.pointee.pw_uid, home: String(cString: home), binary: try binary(missing), guestImage: image)
     }
 
-    /// $PCOCC_DOCKER_BIN, else the built binary next to the test bundle, copied where the test user
-    /// can run it (the checkout may not be traversable for other users).
+    /// $PCOCC_DOCKER_NODE_BIN, else the built pcocc-docker-node next to the test bundle, copied where the test
+    /// user can run it (the checkout may not be traversable for other users).
     private static func binary(_ missing: (String) -> Error) throws -> String {
-        if let installed = ProcessInfo.processInfo.environment["PCOCC_DOCKER_BIN"], !installed.isEmpty { return installed }
+        if let installed = ProcessInfo.processInfo.environment["PCOCC_DOCKER_NODE_BIN"], !installed.isEmpty { return installed }
         let built = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("pcocc-docker").path
+            .appendingPathComponent("pcocc-docker-node").path
         guard FileManager.default.isExecutableFile(atPath: built) else {
-            throw missing("no pcocc-docker binary: set PCOCC_DOCKER_BIN or run scripts/test.sh")
+            throw missing("no pcocc-docker-node binary: set PCOCC_DOCKER_NODE_BIN or run scripts/test.sh")
         }
         let directory = "/tmp/pcocc-vmtest-bin"
-        let copy = "\(directory)/pcocc-docker"
+        let copy = "\(directory)/pcocc-docker-node"
         try? FileManager.default.removeItem(atPath: copy)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try FileManager.default.copyItem(atPath: built, toPath: copy)
@@ -166,12 +166,12 @@ struct VMTestSetup {
         let id = String(800_000 + Int(getpid() % 100_000) + Int.random(in: 0..<100_000))
         let scratchRoot = "/tmp/pcocc-vmtest-\(id)"
         try FileManager.default.createDirectory(atPath: scratchRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        let siteConfig = "\(scratchRoot)/containers.yaml"
+        let siteConfig = "\(scratchRoot)/pcocc-docker.yaml"
+        // The home directory is shared by default (no docker_mounts in any containers.yaml).
         let yaml = """
             vm:
               image_dir: "\(imageDirectory)"
               bind_address: "127.0.0.1"
-              shared_dirs: ["\(home)"]
               data_disk_gb: 4
             timeouts:
               vm_ready: 240
@@ -181,6 +181,7 @@ struct VMTestSetup {
         let job = VMTestJob(id: id, directory: "\(home)/.pcocc-vmtest/job_\(id)", scratchRoot: scratchRoot, uid: uid, environment: [
             "HOME": home, "USER": user, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
             "PCOCC_DOCKER_SITE_CONFIG": siteConfig, "PCOCC_USER_CONF_DIR": "\(scratchRoot)/no-user-config",
+            "PCOCC_SYSTEM_CONF_DIR": "\(scratchRoot)/no-system-config",
         ])
         try await asUser(["mkdir", "-p", "-m", "0700", job.directory])
         return job
@@ -205,7 +206,7 @@ struct VMTestSetup {
     }
 }
 
-/// One test job: its state directory, the VM's names and paths, and how to run `internal vm` for it.
+/// One test job: its state directory, the VM's names and paths, and how to run the VM step for it.
 struct VMTestJob {
     let id: String
     let directory: String
@@ -214,11 +215,15 @@ struct VMTestJob {
     let environment: [String: String]
 
     var domainName: String { "pcocc-docker-\(id)-\(uid)" }
-    var scratchDirectory: String { "/tmp/pcocc-docker-\(uid)-\(id)" }
+    /// Whether a scratch directory of this job (`/tmp/pcocc-docker-<uid>-<id>-XXXXXX`) is there.
+    func scratchLeft() -> Bool {
+        let prefix = "pcocc-\(uid)-\(id)-"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).contains { $0.hasPrefix(prefix) }
+    }
     var endpointFile: String { "\(directory)/docker/endpoint.json" }
     var clientCertificates: String { "\(directory)/vmcerts/client" }
     var vmArguments: [String] {
-        ["internal", "vm", "--job-dir", directory, "--job-id", id, "--cpus", "2", "--memory-mb", "1024"]
+        ["vm", "--job-dir", directory, "--job-id", id, "--cpus", "2", "--memory-mb", "1024"]
     }
 
     struct Endpoint: Decodable {
@@ -227,7 +232,7 @@ struct VMTestJob {
         let pid: Int32
     }
 
-    /// endpoint.json once written; fails at once if `internal vm` exits first.
+    /// endpoint.json once written; fails at once if the VM step exits first.
     func waitForEndpoint(while process: BackgroundProcess, log: String, seconds: Double) async throws -> Endpoint {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
@@ -235,20 +240,20 @@ struct VMTestJob {
                 return try JSONDecoder().decode(Endpoint.self, from: data)
             }
             guard process.isRunning else {
-                throw VMTestFailure("internal vm exited before ready:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+                throw VMTestFailure("the VM step exited before ready:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
             }
             try await Task.sleep(for: .milliseconds(300))
         }
         throw VMTestFailure("no \(endpointFile) after \(Int(seconds)) s")
     }
 
-    /// The pid of this job's `internal vm` process (not runuser's).
+    /// The pid of this job's VM step process (not runuser's).
     func vmPid() -> Int32? {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).first { pid in
             guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
             let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return arguments.first?.hasSuffix("pcocc-docker") == true && arguments.contains(directory)
+            return arguments.first?.hasSuffix("pcocc-docker-node") == true && arguments.contains(directory)
         }
     }
 

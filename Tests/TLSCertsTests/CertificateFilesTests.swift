@@ -133,14 +133,4 @@ final class CertificateFilesTests: CertificateTestCase {
             XCTAssertEqual((error as? TLSCertsError)?.message, "'node1' is not an IPv4 or IPv6 address")
         }
     }
-
-    func testLocalHostIdentityHasANameAndNoLoopbackOrLinkLocalAddress() throws {
-        let identity = try HostIdentity.local()
-        XCTAssertFalse(identity.hostname.isEmpty)
-        for address in identity.addresses {
-            XCTAssertFalse(address.hasPrefix("127.") || address == "::1" || address.lowercased().hasPrefix("fe80"), address)
-        }
-        _ = try JobCertificateAuthority(jobID: "1", validUntil: nil)
-            .issueServerCertificate(dnsNames: [identity.hostname], ipAddresses: identity.addresses)
-    }
 }

@@ -1,141 +1,96 @@
-import ChildProcess
 import Foundation
 import TLSCerts
 
-/// What runs inside the allocation (salloc's command, or the batch script): it creates the job's
-/// certificates, starts the VM step with srun on the first node, waits for dockerd, hands over to
-/// the shell or script, and on every way out ends the step and removes the job's state.
+/// What runs inside the allocation (salloc's command, or the batch script): it creates the job's certificates,
+/// starts the VM step on the job's first node, waits for dockerd, hands over to the shell or script, and on every
+/// way out ends the step and removes the job's state.
 public struct DockerJobLauncher: Sendable {
-    public struct Settings: Sendable {
-        public var jobID: String
-        public var nodeList: String
-        public var stateDirectory: String
-        public var mode: LaunchMode
-        /// `pcocc-docker internal vm ...` as the node must run it.
-        public var vmCommand: [String]
-        public var readyTimeoutSeconds: Int
-        public var userName: String
-        /// The job's end (its time limit), bounding the certificates; nil when unlimited.
-        public var jobEnd: Date?
-        public var serverNames: [String]
-        public var serverAddresses: [String]
+    public let identity: JobIdentity
+    public let directory: JobDirectory
+    public let vmStep: VMStepCommand
+    let steps: any JobStepRunner
+    /// The job's endpoint once dockerd answers on it (a real mutual-TLS ping; a fake in unit tests).
+    let readiness: @Sendable (JobDirectory) async throws -> EndpointRecord?
 
-        public init(jobID: String, nodeList: String, stateDirectory: String, mode: LaunchMode, vmCommand: [String],
-                    readyTimeoutSeconds: Int, userName: String, jobEnd: Date?, serverNames: [String], serverAddresses: [String]) {
-            self.jobID = jobID
-            self.nodeList = nodeList
-            self.stateDirectory = stateDirectory
-            self.mode = mode
-            self.vmCommand = vmCommand
-            self.readyTimeoutSeconds = readyTimeoutSeconds
-            self.userName = userName
-            self.jobEnd = jobEnd
-            self.serverNames = serverNames
-            self.serverAddresses = serverAddresses
-        }
+    /// How long a stopping VM step may take to destroy its VM and clean up.
+    static let stopTimeout = Duration.seconds(30)
+    static let pollInterval = Duration.milliseconds(250)
+
+    public init(identity: JobIdentity, directory: JobDirectory, vmStep: VMStepCommand, scheduler: any Scheduler) {
+        self.init(
+            identity: identity, directory: directory, vmStep: vmStep, steps: SrunStepRunner(scheduler: scheduler),
+            readiness: { directory in try await directory.answeringEndpoint() })
     }
 
-    public let settings: Settings
-    public let scheduler: any Scheduler
-
-    public init(settings: Settings, scheduler: any Scheduler) {
-        self.settings = settings
-        self.scheduler = scheduler
+    init(
+        identity: JobIdentity, directory: JobDirectory, vmStep: VMStepCommand, steps: any JobStepRunner,
+        readiness: @escaping @Sendable (JobDirectory) async throws -> EndpointRecord?
+    ) {
+        self.identity = identity
+        self.directory = directory
+        self.vmStep = vmStep
+        self.steps = steps
+        self.readiness = readiness
     }
 
-    public var node: String { HostList.first(of: settings.nodeList) }
-
-    /// Runs the job's VM while `whenReady` runs. `whenReady` returns the exit status to report, or nil to
-    /// keep the VM until the step ends by itself (batch without a host script: scancel or the time limit).
-    public func run(
-        whenReady: @escaping @Sendable (EndpointRecord, JobDirectory) async throws -> Int32?
-    ) async throws -> Int32 {
-        let directory = JobDirectory(stateDirectory: settings.stateDirectory, jobID: settings.jobID)
+    /// Runs the job's VM while `whenReady` runs. `whenReady` returns the exit status to report, or nil to keep the VM
+    /// until the step ends by itself (batch without a host script: scancel or the time limit end the job).
+    public func run(whenReady: @escaping @Sendable (EndpointRecord, JobDirectory) async throws -> Int32?) async throws -> Int32 {
+        let directory = self.directory
         try directory.create()
         defer { directory.remove() }
         try JobCertificates.create(
-            jobDirectory: directory.path, jobID: settings.jobID, userName: settings.userName,
-            serverNames: [node] + settings.serverNames, serverAddresses: settings.serverAddresses,
-            validUntil: settings.jobEnd)
-        try writeJobRecord(in: directory)
-
-        let srun = SlurmCommandLine.srunVM(jobID: settings.jobID, node: node, vmCommand: settings.vmCommand)
-        let timeout = settings.readyTimeoutSeconds
-        let jobID = settings.jobID
-        let scheduler = self.scheduler
+            jobDirectory: directory.path, jobID: identity.jobID, userName: identity.userName,
+            serverNames: identity.serverNames, serverAddresses: identity.serverAddresses, validUntil: identity.jobEnd)
+        let (steps, readiness, jobID, timeout) = (self.steps, self.readiness, identity.jobID, vmStep.readyTimeoutSeconds)
         do {
-            let outcome = try await ChildProcess.withBackground("srun", srun, logFile: directory.stepLog) { step in
+            return try await steps.withStep(vmStep.arguments, jobID: jobID, node: identity.node, log: directory.stepLog) {
+                step in
                 do {
-                    let endpoint = try await Self.waitForVM(step: step, directory: directory, jobID: jobID, timeoutSeconds: timeout)
-                    var status: Int32 = 0
-                    if let finished = try await whenReady(endpoint, directory) {
-                        status = finished
-                    } else {
-                        // Batch without a host script: the VM lives until Slurm ends the job, which
-                        // cancels us first. A step that ends on its own is a failed VM.
+                    let endpoint = try await Self.waitForVM(
+                        step: step, directory: directory, timeoutSeconds: timeout, readiness: readiness)
+                    guard let status = try await whenReady(endpoint, directory) else {
+                        // Batch without a host script: the VM lives until Slurm ends the job, which cancels us
+                        // first. A step that ends on its own is a failed VM.
                         while step.isRunning { try await Task.sleep(for: .seconds(1)) }
                         try Task.checkCancellation()
-                        throw JobStateError.vmFailed(
-                            jobID: jobID, detail: Self.failureLine(of: directory.stepLog) ?? "the VM step ended", log: directory.stepLog)
+                        throw Self.stepFailure(directory)
                     }
-                    await Self.stopVMStep(step, jobID: jobID, scheduler: scheduler)
+                    await steps.stop(step, jobID: jobID, timeout: Self.stopTimeout)
                     return status
                 } catch {
-                    await Self.stopVMStep(step, jobID: jobID, scheduler: scheduler)
+                    await steps.stop(step, jobID: jobID, timeout: Self.stopTimeout)
                     throw error
                 }
             }
-            return outcome.result
         } catch let error as JobStateError {
             // The job directory goes with the job: keep its logs where the error message says.
             throw error.withLogs(directory.keepLogs())
         }
     }
 
-    /// The VM step is the job's first step (id 0): the launcher starts it before anything else.
-    static let vmStepID: UInt32 = 0
-
-    /// Asks the VM step's task to stop (SIGTERM through slurmstepd) and waits for srun to end, so the
-    /// VM destroys its domain and scratch files. Stopping srun itself would have Slurm SIGKILL the task.
-    /// Runs detached so that it completes even when the launcher's task is being cancelled.
-    static func stopVMStep(_ step: BackgroundProcess, jobID: String, scheduler: any Scheduler) async {
-        guard step.isRunning else { return }
-        await Task.detached {
-            try? await scheduler.signalStep(jobID, step: vmStepID, signal: SIGTERM)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while step.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
-        }.value
-    }
-
-    /// Polls for endpoint.json and then checks dockerd ourselves; fails early when the VM step dies.
-    static func waitForVM(step: BackgroundProcess, directory: JobDirectory, jobID: String, timeoutSeconds: Int) async throws -> EndpointRecord {
+    /// Polls for an answering endpoint; fails early when the VM step dies, and after `timeoutSeconds`.
+    static func waitForVM(
+        step: any RunningStep, directory: JobDirectory, timeoutSeconds: Int,
+        readiness: @Sendable (JobDirectory) async throws -> EndpointRecord?
+    ) async throws -> EndpointRecord {
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
         while true {
             try Task.checkCancellation()
-            if let endpoint = try await directory.answeringEndpoint() { return endpoint }
-            if !step.isRunning {
-                throw JobStateError.vmFailed(jobID: jobID, detail: failureLine(of: directory.stepLog) ?? "the VM step ended", log: directory.stepLog)
-            }
+            if let endpoint = try await readiness(directory) { return endpoint }
+            if !step.isRunning { throw stepFailure(directory) }
             if ContinuousClock.now > deadline {
-                throw JobStateError.vmNotReady(jobID: jobID, seconds: timeoutSeconds, log: directory.consoleLog)
+                throw JobStateError.vmNotReady(jobID: directory.jobID, seconds: timeoutSeconds, log: directory.consoleLog)
             }
-            try await Task.sleep(for: .milliseconds(250))
+            try await Task.sleep(for: pollInterval)
         }
     }
 
-    /// The VM step's own error line, else the last line srun wrote.
-    static func failureLine(of path: String) -> String? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        for prefix in ["pcocc-docker: error: ", "Error: "] {
-            if let own = lines.last(where: { $0.hasPrefix(prefix) }) { return String(own.dropFirst(prefix.count)) }
-        }
-        return lines.last
-    }
-
-    private func writeJobRecord(in directory: JobDirectory) throws {
-        let record = JobRecord(jobID: settings.jobID, mode: settings.mode, node: node, created: Date().timeIntervalSince1970)
-        let data = try JSONEncoder().encode(record)
-        try data.write(to: URL(fileURLWithPath: directory.jobRecordFile), options: .atomic)
+    /// The VM step's own account of its failure (docker/failure.json), else that it ended without one.
+    static func stepFailure(_ directory: JobDirectory) -> JobStateError {
+        let detail =
+            VMFailureRecord.read(from: directory.failureFile)?.message
+            ?? "the VM step ended without saying why (killed, or it could not start: see the step log)"
+        return .vmFailed(jobID: directory.jobID, detail: detail, log: directory.stepLog)
     }
 }

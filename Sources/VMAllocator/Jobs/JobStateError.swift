@@ -1,6 +1,6 @@
 /// Errors about a job's state directory and its docker VM, as the CLI shows them.
 public enum JobStateError: Error, Sendable, CustomStringConvertible {
-    case cannotWrite(path: String, reason: String)
+    case untrustedState(reason: String)
     case notADockerJob(jobID: String)
     case noDockerJob
     case ambiguousJob(candidates: [String])
@@ -23,8 +23,8 @@ public enum JobStateError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .cannotWrite(let path, let reason):
-            return "cannot write \(path): \(reason)"
+        case .untrustedState(let reason):
+            return reason
         case .notADockerJob(let id):
             return "job \(id) is not a pcocc-docker job (no docker VM state for it): start one with 'pcocc-docker alloc' or 'batch'"
         case .noDockerJob:

@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 
 /// How to start a user's interactive shell so its prompt starts with `(pcocc/JOBID) ` while keeping
 /// the user's own start-up files, for the shells HPC users run.
@@ -49,6 +50,6 @@ public struct DockerShell: Sendable {
     }
 
     private func write(_ path: String, _ content: String) throws {
-        try Data(content.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try AtomicFile.write(content, to: path, mode: 0o600)
     }
 }

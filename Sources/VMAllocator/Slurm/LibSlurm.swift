@@ -1,6 +1,6 @@
 internal import CSlurm
-import Dispatch
 import Foundation
+import HostSystem
 
 /// The one gate to libslurm: initialization and a serial queue for its blocking calls.
 ///
@@ -9,7 +9,7 @@ import Foundation
 /// configuration and its errno in process/thread state: a single serial queue keeps `slurm_init`
 /// before every call and lets each call read `slurm_get_errno()` on the thread that failed.
 enum LibSlurm {
-    private static let queue = DispatchQueue(label: "pcocc-docker.libslurm", qos: .userInitiated)
+    private static let queue = BlockingQueue(label: "pcocc-docker.libslurm")
 
     /// The configuration libslurm was initialized with. Only touched on `queue`.
     nonisolated(unsafe) private static var initializedPath: String?
@@ -19,16 +19,10 @@ enum LibSlurm {
         configuration: String,
         _ body: @escaping @Sendable () -> Result<T, SlurmError>
     ) async throws(SlurmError) -> T {
-        let result: Result<T, SlurmError> = await withCheckedContinuation { continuation in
-            queue.async {
-                if let error = initialize(configuration) {
-                    continuation.resume(returning: .failure(error))
-                } else {
-                    continuation.resume(returning: body())
-                }
-            }
+        try await queue.perform { () throws(SlurmError) -> T in
+            if let error = initialize(configuration) { throw error }
+            return try body().get()
         }
-        return try result.get()
     }
 
     /// slurm_init reads the configuration once per process and cannot be redone; a second

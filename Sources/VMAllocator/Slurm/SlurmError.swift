@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 
 /// Every failure of the Slurm part of VMAllocator (libslurm queries and job control).
 ///
@@ -90,11 +91,6 @@ public struct SlurmError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// "bob", or "uid 1234" when the account is not known here (e.g. a remote-only user).
     static func userName(_ uid: uid_t) -> String {
-        var record = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let status = getpwuid_r(uid, &record, &buffer, buffer.count, &result)
-        guard status == 0, result != nil, let name = record.pw_name else { return "uid \(uid)" }
-        return String(cString: name)
+        UserAccount.name(of: uid)
     }
 }

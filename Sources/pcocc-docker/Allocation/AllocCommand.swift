@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import ChildProcess
 import Foundation
 import SiteConfig
@@ -20,17 +21,19 @@ struct AllocCommand: AsyncParsableCommand {
     @Option(name: .customShort("T"), help: ArgumentHelp("Seconds to wait for the VM once the job runs (default: timeouts.vm_ready).", valueName: "seconds"))
     var timeout: Int?
 
+    func validate() throws {
+        if let timeout, timeout < 1 { throw ValidationError("-T must be at least 1 second") }
+    }
+
     @OptionGroup var template: TemplateOption
 
     @Argument(parsing: .allUnrecognized, help: "Options for salloc.")
     var slurmOptions: [String] = []
 
     func run() async throws {
-        var launcher = [SelfExecutable.path, "internal", "launcher", "--mode", "alloc"]
-        if let script { launcher += ["-E", script] }
-        if let timeout { launcher += ["-T", String(timeout)] }
+        let submission = try JobSubmission(mode: .alloc, script: script, timeout: timeout)
         // timeouts.job_start: salloc gives up on its own when Slurm cannot start the job in time.
-        let jobStart = try SiteConfiguration.load().timeouts.jobStartSeconds
+        let jobStart = submission.configuration.timeouts.jobStartSeconds
         var slurmOptions = self.slurmOptions
         if jobStart > 0 && !slurmOptions.contains(where: { $0.hasPrefix("--immediate") || $0.hasPrefix("-I") }) {
             slurmOptions.insert("--immediate=\(jobStart)", at: 0)
@@ -38,7 +41,7 @@ struct AllocCommand: AsyncParsableCommand {
         progress("Starting the docker VM ...")
         // salloc owns the terminal and Ctrl-C while it runs; it cancels a pending allocation itself.
         signal(SIGINT, SIG_IGN)
-        let status = try await ChildProcess.interactive("salloc", SlurmCommandLine.salloc(userOptions: slurmOptions, launcher: launcher))
+        let status = try await ChildProcess.interactive("salloc", SlurmCommandLine.salloc(userOptions: slurmOptions, launcher: submission.launcher))
         throw ExitCode(status)
     }
 }

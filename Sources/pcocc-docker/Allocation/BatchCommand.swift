@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import ChildProcess
 import Foundation
 import VMAllocator
@@ -22,9 +23,8 @@ struct BatchCommand: AsyncParsableCommand {
     var slurmOptions: [String] = []
 
     func run() async throws {
-        var launcher = [SelfExecutable.path, "internal", "launcher", "--mode", "batch"]
-        if let script { launcher += ["-E", script] }
-        let batchScript = SlurmCommandLine.batchScript(launcher: launcher)
+        let submission = try JobSubmission(mode: .batch, script: script, timeout: nil)
+        let batchScript = SlurmCommandLine.batchScript(launcher: submission.launcher)
         let result = try await ChildProcess.checked(
             "sbatch", SlurmCommandLine.sbatch(userOptions: slurmOptions), input: Data(batchScript.utf8))
         // --parsable prints "JOBID" or "JOBID;CLUSTER".

@@ -1,7 +1,7 @@
 import ArgumentParser
+import DockerClient
 import Foundation
 import SiteConfig
-import SkopeoBridge
 import VMAllocator
 
 /// -j / -J, shared by every command that acts on a running docker job.
@@ -16,28 +16,30 @@ struct JobOptions: ParsableArguments {
         if jobID != nil && jobName != nil { throw ValidationError("give -j JOBID or -J JOBNAME, not both") }
     }
 
-    /// The job and its state directory, chosen as the man page's JOB SELECTION says.
+    /// The job and its state directory, chosen as the man page's JOB SELECTION says; the state directory is checked
+    /// before anything is read from it.
     func select() async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
         let config = try SiteConfiguration.load()
         let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
         let (job, directory) = try await selector.select(jobID: jobID, jobName: jobName, environment: ProcessInfo.processInfo.environment)
+        try directory.checkTrusted()
         return (job, directory, config)
     }
 }
 
 extension JobOptions {
     /// The selected job's endpoint: an error saying how to wait when its VM is not up yet.
-    func endpoint() async throws -> (job: JobInfo, directory: JobDirectory, endpoint: EndpointRecord) {
-        let (info, directory, _) = try await select()
+    func endpoint() async throws -> (job: JobInfo, directory: JobDirectory, endpoint: EndpointRecord, config: SiteConfiguration) {
+        let (info, directory, config) = try await select()
         guard let endpoint = try EndpointRecord.read(from: directory.endpointFile) else {
             throw JobStateError.vmNotStarted(jobID: info.id, state: info.state.rawValue)
         }
-        return (info, directory, endpoint)
+        return (info, directory, endpoint, config)
     }
 
     /// The selected job's running daemon, for the image commands.
     func daemon() async throws -> (jobID: String, daemon: DaemonEndpoint) {
-        let (info, directory, endpoint) = try await endpoint()
-        return (info.id, DaemonEndpoint(host: endpoint.host, port: endpoint.port, certificateDirectory: directory.clientCertificates))
+        let (info, directory, endpoint, _) = try await endpoint()
+        return (info.id, directory.daemon(at: endpoint))
     }
 }

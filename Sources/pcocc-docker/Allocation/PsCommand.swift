@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HostSystem
 import SiteConfig
 import VMAllocator
 
@@ -33,7 +34,7 @@ struct PsCommand: AsyncParsableCommand {
                 jobID: job.id, name: job.name,
                 state: job.state == .pending ? "pending (\(job.stateReason ?? "queued"))" : job.state.rawValue,
                 node: job.nodes.isEmpty ? "-" : job.nodes,
-                endpoint: endpoint.map { HostPort.format($0.host, $0.port) } ?? "-",
+                endpoint: endpoint.map { HostNetwork.hostPort($0.host, $0.port) } ?? "-",
                 timeLeft: job.timeLeft().map(Self.duration) ?? "unlimited", ready: ready))
         }
         if json {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import ChildProcess
 import Foundation
 import VMAllocator
@@ -31,7 +32,8 @@ struct ShellCommand: AsyncParsableCommand {
                               timeoutSeconds: timeout ?? config.timeouts.vmReadySeconds,
                               jobStartSeconds: config.timeouts.jobStartSeconds)
         let endpoint = try await waiter.wait { progress($0) }
-        let status = try await DockerSession(jobID: info.id, endpoint: endpoint, directory: directory).run(script: script)
+        let session = DockerSession(jobID: info.id, endpoint: endpoint, directory: directory, runtime: config.pcocc)
+        let status = try await session.run(script: script)
         throw ExitCode(status)
     }
 }

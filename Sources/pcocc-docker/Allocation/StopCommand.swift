@@ -1,5 +1,7 @@
 import ArgumentParser
+import CLISupport
 import Foundation
+import HostSystem
 import VMAllocator
 
 struct StopCommand: AsyncParsableCommand {
@@ -25,7 +27,7 @@ struct StopCommand: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(300))
         }
         if let endpoint, PortProbe.accepts(host: endpoint.host, port: endpoint.port) {
-            throw CommandFailure("job \(info.id) ended but its docker VM still answers on \(HostPort.format(endpoint.host, endpoint.port))")
+            throw CommandFailure("job \(info.id) ended but its docker VM still answers on \(HostNetwork.hostPort(endpoint.host, endpoint.port))")
         }
         directory.remove()
         print("Stopped job \(info.id): its docker VM is gone")

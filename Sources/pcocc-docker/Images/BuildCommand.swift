@@ -1,6 +1,8 @@
 import ArgumentParser
+import CLISupport
 import ChildProcess
 import Foundation
+import HostSystem
 import ImageRepo
 import SkopeoBridge
 

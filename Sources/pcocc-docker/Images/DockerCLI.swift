@@ -1,4 +1,5 @@
 import ChildProcess
+import DockerClient
 import Foundation
 import SkopeoBridge
 
@@ -7,8 +8,7 @@ struct DockerCLI: Sendable {
     let daemon: DaemonEndpoint
 
     var environment: [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for (name, value) in daemon.dockerEnvironment { environment[name] = value }
+        var environment = daemon.environment(ProcessInfo.processInfo.environment)
         // Without the buildx plugin, docker 23+ refuses to build unless the classic builder is asked for.
         if environment["DOCKER_BUILDKIT"] == nil && !Self.hasBuildx(environment) { environment["DOCKER_BUILDKIT"] = "0" }
         return environment

@@ -1,5 +1,8 @@
+import CLISupport
 import ChildProcess
+import DockerClient
 import Foundation
+import HostSystem
 import ImageRepo
 import SkopeoBridge
 

@@ -1,5 +1,7 @@
 import ArgumentParser
+import CLISupport
 import ChildProcess
+import HostSystem
 import ImageRepo
 import SkopeoBridge
 

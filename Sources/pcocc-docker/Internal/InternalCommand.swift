@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// Commands run by pcocc-docker itself inside Slurm jobs and steps, not by users.
+/// Commands for benchmarks and maintenance, not for users (the job's own programs are pcocc-docker-node's).
 struct InternalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "internal",
-        abstract: "Commands pcocc-docker runs inside its Slurm jobs.",
+        abstract: "Commands for benchmarks and maintenance.",
         shouldDisplay: false,
-        subcommands: [InternalVMCommand.self, InternalCertsCommand.self, InternalLauncherCommand.self, InternalSquashfsCommand.self]
+        subcommands: [InternalSquashfsCommand.self]
     )
 }

@@ -40,9 +40,9 @@ struct SystemTestEnvironment {
             "HOME": home, "USER": user, "LOGNAME": user, "SHELL": "/bin/bash",
             "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "SLURM_CONF": slurmConf, "LANG": "C.UTF-8",
         ]
-        // A checkout set up beside others (scripts/setup.sh) has its own site file.
-        if let site = ProcessInfo.processInfo.environment["PCOCC_DOCKER_SITE_CONFIG"], !site.isEmpty {
-            environment["PCOCC_DOCKER_SITE_CONFIG"] = site
+        // A checkout set up beside others (scripts/setup.sh) has its own site files.
+        for name in ["PCOCC_DOCKER_SITE_CONFIG", "PCOCC_SYSTEM_CONF_DIR"] {
+            if let value = ProcessInfo.processInfo.environment[name], !value.isEmpty { environment[name] = value }
         }
         for (key, value) in extra { environment[key] = value }
         return environment
@@ -89,15 +89,16 @@ struct SystemTestEnvironment {
         return left
     }
 
-    /// Whether job `jobID`'s node-local scratch directory (overlay, data disk, XDG dirs) is still there
-    /// after `seconds`: the VM step removes it last, just after its processes are gone.
+    /// Whether job `jobID`'s node-local scratch directory (overlay, data disk, XDG dirs; its name ends in six
+    /// random characters) is still there after `seconds`: the VM step removes it last, after its processes.
     func scratchLeft(jobID: String, seconds: Double = 20) async throws -> Bool {
-        let path = "/tmp/pcocc-docker-\(uid)-\(jobID)"
-        let deadline = Date().addingTimeInterval(seconds)
-        while FileManager.default.fileExists(atPath: path) && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(250))
+        let prefix = "pcocc-\(uid)-\(jobID)-"
+        func left() -> Bool {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).contains { $0.hasPrefix(prefix) }
         }
-        return FileManager.default.fileExists(atPath: path)
+        let deadline = Date().addingTimeInterval(seconds)
+        while left() && Date() < deadline { try await Task.sleep(for: .milliseconds(250)) }
+        return left()
     }
 
     /// A one-layer OCI image of busybox (`bb`), owned by the test user, for loading into daemons.

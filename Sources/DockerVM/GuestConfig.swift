@@ -1,0 +1,33 @@
+import SiteConfig
+
+/// The `opt/pcocc/config` file read by the guest init from fw_cfg (CONTRACTS.md):
+/// KEY=VALUE lines, one `mount=<tag>:<path>` per shared directory, then `iptables=`.
+public struct GuestConfig: Sendable, Equatable {
+    public var shares: [VMSpec.SharedDirectory]
+    public var dockerIptables: Bool
+
+    public init(shares: [VMSpec.SharedDirectory], dockerIptables: Bool) {
+        self.shares = shares
+        self.dockerIptables = dockerIptables
+    }
+
+    /// 9p tags in the order of `mounts`, skipping repeated guest paths. Paths must be absolute and free of line
+    /// breaks (each becomes one config line in the guest).
+    public static func shares(for mounts: [DockerMount]) throws(VMError) -> [VMSpec.SharedDirectory] {
+        var seen = Set<String>()
+        var shares: [VMSpec.SharedDirectory] = []
+        for mount in mounts where seen.insert(mount.destination).inserted {
+            for path in [mount.source, mount.destination]
+            where !path.hasPrefix("/") || path.contains(where: { $0.isNewline || $0 == "\0" }) {
+                throw VMError(.invalidSetting, "shared directory '\(path)' must be an absolute path on one line")
+            }
+            shares.append(
+                VMSpec.SharedDirectory(tag: "pcoccfs\(shares.count)", hostPath: mount.source, guestPath: mount.destination))
+        }
+        return shares
+    }
+
+    public var contents: String {
+        shares.map { "mount=\($0.tag):\($0.guestPath)\n" }.joined() + "iptables=\(dockerIptables)\n"
+    }
+}

@@ -1,0 +1,76 @@
+/// Everything the domain XML says about one docker VM, already resolved to concrete values.
+public struct VMSpec: Sendable, Equatable {
+    /// A file handed to the guest through fw_cfg (read there at /sys/firmware/qemu_fw_cfg/by_name/<name>/raw).
+    public struct FirmwareFile: Sendable, Equatable {
+        public var name: String
+        public var path: String
+
+        public init(name: String, path: String) {
+            self.name = name
+            self.path = path
+        }
+    }
+
+    /// A host directory shared over 9p under `tag`, mounted at `guestPath` in the guest.
+    public struct SharedDirectory: Sendable, Equatable {
+        public var tag: String
+        public var hostPath: String
+        public var guestPath: String
+
+        public init(tag: String, hostPath: String, guestPath: String? = nil) {
+            self.tag = tag
+            self.hostPath = hostPath
+            self.guestPath = guestPath ?? hostPath
+        }
+    }
+
+    public var name: String
+    public var kind: DomainKind
+    public var cpus: Int
+    public var memoryMiB: Int
+    public var kernelPath: String
+    public var initrdPath: String
+    public var kernelCommandLine: String
+    public var rootDiskPath: String
+    public var dataDiskPath: String
+    public var consoleLogPath: String
+    public var firmwareFiles: [FirmwareFile]
+    public var sharedDirectories: [SharedDirectory]
+    /// Host address and port that slirp forwards to the guest's dockerd (2376).
+    public var forwardAddress: String
+    public var forwardPort: Int
+
+    public init(
+        name: String, kind: DomainKind, cpus: Int, memoryMiB: Int,
+        kernelPath: String, initrdPath: String, kernelCommandLine: String,
+        rootDiskPath: String, dataDiskPath: String, consoleLogPath: String,
+        firmwareFiles: [FirmwareFile], sharedDirectories: [SharedDirectory],
+        forwardAddress: String, forwardPort: Int
+    ) {
+        self.name = name
+        self.kind = kind
+        self.cpus = cpus
+        self.memoryMiB = memoryMiB
+        self.kernelPath = kernelPath
+        self.initrdPath = initrdPath
+        self.kernelCommandLine = kernelCommandLine
+        self.rootDiskPath = rootDiskPath
+        self.dataDiskPath = dataDiskPath
+        self.consoleLogPath = consoleLogPath
+        self.firmwareFiles = firmwareFiles
+        self.sharedDirectories = sharedDirectories
+        self.forwardAddress = forwardAddress
+        self.forwardPort = forwardPort
+    }
+
+    /// The libvirt domain name of a job's VM: unique per job and user on a node.
+    public static func domainName(jobID: String, userID: UInt32) -> String {
+        "pcocc-docker-\(jobID)-\(userID)"
+    }
+}
+
+/// The libvirt domain type: hardware virtualisation or QEMU's TCG emulation.
+public enum DomainKind: String, Sendable, Equatable {
+    case kvm
+    case qemu
+}

@@ -1,0 +1,215 @@
+import DockerClient
+import Foundation
+import HostSystem
+import SiteConfig
+import VMAllocator
+
+/// Runs one job's docker VM on this node from start to clean-up: the body of
+/// `pcocc-docker internal vm`.
+///
+/// Whatever ends it (a stop request, the domain stopping by itself, an error), the domain is
+/// destroyed, endpoint.json removed, the private libvirtd stopped and the scratch directory
+/// removed before `run` returns or throws.
+public struct VMSupervisor: Sendable {
+    public let settings: VMSettings
+    /// Opens the hypervisor for a URI: libvirt for real, a fake in the lifecycle tests.
+    let openHypervisor: @Sendable (String) async throws(VMError) -> any Hypervisor
+
+    /// How often the running VM's domain state is read (a stop request wakes the supervisor at once).
+    static let domainCheckInterval = Duration.seconds(1)
+    static let probeInterval = Duration.milliseconds(300)
+
+    public init(settings: VMSettings) {
+        self.init(settings: settings) { uri throws(VMError) in try await LibvirtHypervisor.connect(uri: uri) }
+    }
+
+    init(settings: VMSettings, openHypervisor: @escaping @Sendable (String) async throws(VMError) -> any Hypervisor) {
+        self.settings = settings
+        self.openHypervisor = openHypervisor
+    }
+
+    /// Boots the VM, publishes endpoint.json once dockerd answers, then keeps the VM until a
+    /// stop is asked for, which it returns. Throws when the VM cannot start or stops by itself.
+    public func run() async throws(VMError) -> StopReason {
+        var phases = PhaseTimer(enabled: settings.reportTimings)
+        let monitor = LifetimeMonitor()
+        defer { monitor.cancel() }
+        let image = try GuestImage.load(directory: settings.imageDirectory)
+        try checkJobDirectory()
+        EndpointWriter.remove(settings.job.endpointFile)
+        let scratch = try await ScratchDirectory.create(
+            parent: settings.scratchDirectory, userID: settings.userID, jobID: settings.job.jobID)
+        var hypervisor: (any Hypervisor)?
+        var domain: DomainHandle?
+        do {
+            let shares = try GuestConfig.shares(for: settings.shares.filter { Self.existsOrWarn($0.source) })
+            try await scratch.createDisks(backingFile: image.diskPath, dataDiskGiB: settings.dataDiskGiB)
+            try scratch.writeGuestConfig(GuestConfig(shares: shares, dockerIptables: settings.dockerIptables))
+            phases.mark("prepare")
+
+            scratch.linkCapabilitiesCache(parent: settings.scratchDirectory, userID: settings.userID)
+            scratch.exportLibvirtEnvironment()
+            let connected = try await connect()
+            hypervisor = connected
+            phases.mark("libvirt")
+
+            let spec = vmSpec(image: image, scratch: scratch, shares: shares)
+            let (started, port) = try await DomainStarter(
+                hypervisor: connected,
+                pickPort: { [address = settings.bindAddress] () throws(VMError) in
+                    try PortAllocator.freePort(on: address)
+                },
+                domainXML: { port in
+                    var withPort = spec
+                    withPort.forwardPort = port
+                    return DomainDefinition(withPort).xml
+                }
+            ).start()
+            domain = started
+            phases.mark("domain")
+
+            if let reason = try await waitUntilReady(connected, started, port: port, monitor: monitor) {
+                await tearDown(hypervisor, domain, scratch)
+                return reason
+            }
+            try publish(port: port)
+            phases.mark("ready")
+            phases.report()
+
+            let reason = try await watch(connected, started, monitor: monitor)
+            await tearDown(hypervisor, domain, scratch)
+            return reason
+        } catch {
+            await tearDown(hypervisor, domain, scratch)
+            throw error
+        }
+    }
+
+    private func checkJobDirectory() throws(VMError) {
+        let needed = ["ca.pem", "server-cert.pem", "server-key.pem"].map { "\(settings.job.serverCertificates)/\($0)" }
+            + ["ca.pem", "cert.pem", "key.pem"].map { "\(settings.job.clientCertificates)/\($0)" }
+        if let missing = needed.first(where: { !FileManager.default.isReadableFile(atPath: $0) }) {
+            throw VMError(
+                .certificatesMissing,
+                "job certificate \(missing) is missing on this node: state_dir (pcocc-docker.yaml) must be on a file system the compute nodes share")
+        }
+        do {
+            try PrivateDirectory.make(settings.job.dockerDirectory)
+        } catch {
+            throw VMError(.fileSystem, error.description)
+        }
+    }
+
+    private func connect() async throws(VMError) -> any Hypervisor {
+        do {
+            return try await openHypervisor(settings.libvirtURI)
+        } catch where getuid() == 0 && settings.libvirtURI.hasSuffix("///session") {
+            throw VMError(
+                error.code, error.message + " (as root, qemu:///session goes to the system daemon: run as the job's user)",
+                libvirtCode: error.libvirtCode)
+        }
+    }
+
+    private func vmSpec(image: GuestImage, scratch: ScratchDirectory, shares: [VMSpec.SharedDirectory]) -> VMSpec {
+        let files = [
+            ("ca.pem", "ca.pem"), ("server-cert.pem", "server-cert.pem"), ("server-key.pem", "server-key.pem"),
+        ].map { VMSpec.FirmwareFile(name: "opt/pcocc/\($0.0)", path: "\(settings.job.serverCertificates)/\($0.1)") }
+        return VMSpec(
+            name: VMSpec.domainName(jobID: settings.job.jobID, userID: settings.userID),
+            kind: settings.domainKind ?? DomainKindDetector.detectHost(),
+            cpus: settings.resources.cpus, memoryMiB: settings.resources.memoryMiB,
+            kernelPath: image.kernelPath, initrdPath: image.initrdPath, kernelCommandLine: image.vmCommandLine,
+            rootDiskPath: scratch.overlayPath, dataDiskPath: scratch.dataDiskPath, consoleLogPath: settings.job.consoleLog,
+            firmwareFiles: files + [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: scratch.guestConfigPath)],
+            sharedDirectories: shares, forwardAddress: settings.bindAddress, forwardPort: 0)
+    }
+
+    /// Polls dockerd with a real mutual-TLS ping until it answers, the deadline passes, the
+    /// domain stops, or a stop is asked for (returned).
+    private func waitUntilReady(
+        _ hypervisor: any Hypervisor, _ domain: DomainHandle, port: Int, monitor: LifetimeMonitor
+    ) async throws(VMError) -> StopReason? {
+        let deadline = ContinuousClock.now + .seconds(settings.readyTimeoutSeconds)
+        let console = ConsoleLog(path: settings.job.consoleLog)
+        while ContinuousClock.now < deadline {
+            if let reason = monitor.stopReason { return reason }
+            guard try await hypervisor.state(of: domain).isActive else {
+                throw VMError(
+                    .domainStopped, "the docker VM stopped while booting (console log: \(console.path))",
+                    details: console.tail())
+            }
+            if await DockerPing.ping(host: settings.probeAddress, port: port, certificateDirectory: settings.job.clientCertificates) {
+                return nil
+            }
+            try? await Task.sleep(for: Self.probeInterval)
+        }
+        throw VMError(
+            .notReady,
+            "dockerd in the VM did not answer within \(settings.readyTimeoutSeconds) s (console log: \(console.path))",
+            details: console.tail())
+    }
+
+    private func publish(port: Int) throws(VMError) {
+        let node = HostNetwork.hostname()
+        let host = settings.advertisedHost ?? EndpointHost.host(
+            bindAddress: settings.bindAddress, hostname: node, resolve: HostNetwork.resolve,
+            localAddresses: HostNetwork.interfaceAddresses())
+        let record = EndpointRecord(
+            host: host, port: port, node: node, started: Date().timeIntervalSince1970, pid: getpid())
+        try EndpointWriter.write(record, to: settings.job.endpointFile)
+        VMLog.write("docker VM ready on \(HostNetwork.hostPort(host, port))")
+    }
+
+    /// Waits for a stop request (returned) or the domain stopping by itself (thrown): the stop request wakes it at
+    /// once, the domain's state is read every `domainCheckInterval`.
+    private func watch(
+        _ hypervisor: any Hypervisor, _ domain: DomainHandle, monitor: LifetimeMonitor
+    ) async throws(VMError) -> StopReason {
+        let consolePath = settings.job.consoleLog
+        let outcome = await withTaskGroup(of: Result<StopReason, VMError>?.self) { group in
+            group.addTask { await monitor.nextStop().map { .success($0) } }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.domainCheckInterval)
+                    do throws(VMError) {
+                        if try await !hypervisor.state(of: domain).isActive { break }
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                if Task.isCancelled { return nil }
+                let console = ConsoleLog(path: consolePath)
+                return .failure(
+                    VMError(
+                        .domainStopped, "the docker VM stopped by itself (console log: \(console.path))",
+                        details: console.tail()))
+            }
+            defer { group.cancelAll() }
+            while let next = await group.next() {
+                if let next { return next }
+            }
+            return Result<StopReason, VMError>.success(.parentExited)
+        }
+        return try outcome.get()
+    }
+
+    /// Best effort on every path: each step runs even when an earlier one failed.
+    private func tearDown(_ hypervisor: (any Hypervisor)?, _ domain: DomainHandle?, _ scratch: ScratchDirectory) async {
+        EndpointWriter.remove(settings.job.endpointFile)
+        if let hypervisor {
+            if let domain { try? await hypervisor.destroy(domain) }
+            await hypervisor.close()
+        }
+        await PrivateDaemons.stop(runtimeDirectory: scratch.runtimeDirectory)
+        scratch.remove()
+    }
+
+    private static func existsOrWarn(_ directory: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue {
+            return true
+        }
+        VMLog.write("warning: shared directory \(directory) does not exist on this node; not shared with the VM")
+        return false
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+import XCTest
+
+@testable import DockerVM
+import VMAllocator
+
+/// A hypervisor whose domains report a scripted state, recording what the supervisor asked of it.
+final class LifecycleHypervisor: Hypervisor {
+    let domainState: DomainState
+    let startError: VMError?
+    let destroyed = Mutex<[String]>([])
+    let closed = Mutex(false)
+
+    init(domainState: DomainState, startError: VMError? = nil) {
+        self.domainState = domainState
+        self.startError = startError
+    }
+
+    func start(domainXML: String) async throws(VMError) -> DomainHandle {
+        if let startError { throw startError }
+        return DomainHandle(name: "fake")
+    }
+
+    func state(of domain: DomainHandle) async throws(VMError) -> DomainState { domainState }
+    func destroy(_ domain: DomainHandle) async throws(VMError) { destroyed.withLock { $0.append(domain.name) } }
+    func close() async { closed.withLock { $0 = true } }
+}
+
+/// VMSupervisor's clean-up on each way a start can fail, against a fake hypervisor: the real
+/// overlay and data disk are made (qemu-img, mkfs.ext4), and must be gone afterwards.
+final class VMSupervisorLifecycleTests: XCTestCase {
+    var root = ""
+
+    override func setUp() async throws {
+        // Short: libvirt sockets live under the scratch directory (108-byte limit).
+        root = "/tmp/sv-\(UUID().uuidString.prefix(6))"
+        let image = "\(root)/image"
+        try FileManager.default.createDirectory(atPath: image, withIntermediateDirectories: true)
+        for file in ["vmlinux", "initrd.img"] { _ = FileManager.default.createFile(atPath: "\(image)/\(file)", contents: Data()) }
+        let qemuImg = Process()
+        qemuImg.executableURL = URL(fileURLWithPath: "/usr/bin/qemu-img")
+        qemuImg.arguments = ["create", "-q", "-f", "qcow2", "\(image)/rootfs.qcow2", "64M"]
+        try qemuImg.run()
+        qemuImg.waitUntilExit()
+        XCTAssertEqual(qemuImg.terminationStatus, 0, "qemu-img could not make the test's base image")
+        let manifest = #"{"kernel":"vmlinux","initrd":"initrd.img","disk":"rootfs.qcow2","cmdline":"quiet","recipe_hash":"00"}"#
+        _ = FileManager.default.createFile(atPath: "\(image)/image.json", contents: Data(manifest.utf8))
+        for directory in ["vmcerts/vm0", "vmcerts/client"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/job/\(directory)", withIntermediateDirectories: true)
+        }
+        for file in ["vm0/ca.pem", "vm0/server-cert.pem", "vm0/server-key.pem", "client/ca.pem", "client/cert.pem", "client/key.pem"] {
+            _ = FileManager.default.createFile(atPath: "\(root)/job/vmcerts/\(file)", contents: Data("x".utf8))
+        }
+        try FileManager.default.createDirectory(atPath: "\(root)/scratch", withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+
+    func supervisor(_ hypervisor: LifecycleHypervisor, readyTimeout: Int = 1) -> VMSupervisor {
+        let settings = VMSettings(
+            job: JobDirectory(path: "\(root)/job", jobID: "77"), userID: getuid(), imageDirectory: "\(root)/image",
+            libvirtURI: "test:///default", domainKind: .qemu, resources: VMResources(cpus: 1, memoryMiB: 512),
+            dataDiskGiB: 1, scratchDirectory: "\(root)/scratch", shares: [], dockerIptables: false,
+            bindAddress: "127.0.0.1", readyTimeoutSeconds: readyTimeout)
+        return VMSupervisor(settings: settings) { _ throws(VMError) in hypervisor }
+    }
+
+    func assertNothingLeft(file: StaticString = #filePath, line: UInt = #line) throws {
+        let scratch = try FileManager.default.contentsOfDirectory(atPath: "\(root)/scratch").filter { !$0.hasSuffix("-cache") }
+        XCTAssertEqual(scratch, [], "scratch left behind", file: file, line: line)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(root)/job/docker/endpoint.json"), file: file, line: line)
+    }
+
+    func testADomainThatStopsWhileBootingIsDestroyedAndCleanedUp() async throws {
+        let hypervisor = LifecycleHypervisor(domainState: .shutoff)
+        do {
+            _ = try await supervisor(hypervisor).run()
+            XCTFail("expected the VM to fail")
+        } catch {
+            XCTAssertEqual(error.code, .domainStopped)
+            XCTAssertTrue(error.message.contains("console.log"), error.message)
+        }
+        XCTAssertEqual(hypervisor.destroyed.withLock { $0 }, ["fake"])
+        XCTAssertTrue(hypervisor.closed.withLock { $0 })
+        try assertNothingLeft()
+    }
+
+    func testADockerdThatNeverAnswersTimesOutAndIsCleanedUp() async throws {
+        let hypervisor = LifecycleHypervisor(domainState: .running)
+        do {
+            _ = try await supervisor(hypervisor, readyTimeout: 1).run()
+            XCTFail("expected a readiness timeout")
+        } catch {
+            XCTAssertEqual(error.code, .notReady)
+            XCTAssertTrue(error.message.contains("within 1 s"), error.message)
+        }
+        XCTAssertEqual(hypervisor.destroyed.withLock { $0 }, ["fake"])
+        XCTAssertTrue(hypervisor.closed.withLock { $0 })
+        try assertNothingLeft()
+    }
+
+    func testAFailedStartClosesTheConnectionAndLeavesNothing() async throws {
+        let hypervisor = LifecycleHypervisor(domainState: .running, startError: VMError(.libvirt, "libvirt domain start failed: boom"))
+        do {
+            _ = try await supervisor(hypervisor).run()
+            XCTFail("expected the start to fail")
+        } catch {
+            XCTAssertEqual(error.code, .libvirt)
+        }
+        XCTAssertEqual(hypervisor.destroyed.withLock { $0 }, [], "nothing was started, nothing to destroy")
+        XCTAssertTrue(hypervisor.closed.withLock { $0 })
+        try assertNothingLeft()
+    }
+}
