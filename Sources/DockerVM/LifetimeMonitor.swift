@@ -5,11 +5,14 @@ import HostSystem
 public enum StopReason: Sendable, Equatable, CustomStringConvertible {
     case signal(Int32)
     case parentExited
+    /// Slurm ended the job (its state given) without the step being told: a node failure.
+    case jobEnded(String)
 
     public var description: String {
         switch self {
         case .signal(let number): return "signal \(number)"
         case .parentExited: return "parent process exited"
+        case .jobEnded(let state): return "the job ended (\(state))"
         }
     }
 }

@@ -4,8 +4,7 @@ import HostSystem
 import SiteConfig
 import VMAllocator
 
-/// Runs one job's docker VM on this node from start to clean-up: the body of
-/// `pcocc-docker internal vm`.
+/// Runs one job's docker VM on this node from start to clean-up: the body of `pcocc-docker-node vm`.
 ///
 /// Whatever ends it (a stop request, the domain stopping by itself, an error), the domain is
 /// destroyed, endpoint.json removed, the private libvirtd stopped and the scratch directory
@@ -14,17 +13,28 @@ public struct VMSupervisor: Sendable {
     public let settings: VMSettings
     /// Opens the hypervisor for a URI: libvirt for real, a fake in the lifecycle tests.
     let openHypervisor: @Sendable (String) async throws(VMError) -> any Hypervisor
+    /// Asks Slurm whether the job still runs (only inside the job's own step).
+    let jobWatch: JobWatch?
 
     /// How often the running VM's domain state is read (a stop request wakes the supervisor at once).
     static let domainCheckInterval = Duration.seconds(1)
     static let probeInterval = Duration.milliseconds(300)
 
-    public init(settings: VMSettings) {
-        self.init(settings: settings) { uri throws(VMError) in try await LibvirtHypervisor.connect(uri: uri) }
+    /// `environment` tells whether this is the job's own step (SLURM_JOB_ID), which then watches its job.
+    public init(settings: VMSettings, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        var watch: JobWatch?
+        if environment["SLURM_JOB_ID"] == settings.job.jobID, let scheduler = try? SlurmScheduler(environment: environment) {
+            watch = JobWatch(scheduler: scheduler, jobID: settings.job.jobID)
+        }
+        self.init(settings: settings, jobWatch: watch) { uri throws(VMError) in try await LibvirtHypervisor.connect(uri: uri) }
     }
 
-    init(settings: VMSettings, openHypervisor: @escaping @Sendable (String) async throws(VMError) -> any Hypervisor) {
+    init(
+        settings: VMSettings, jobWatch: JobWatch? = nil,
+        openHypervisor: @escaping @Sendable (String) async throws(VMError) -> any Hypervisor
+    ) {
         self.settings = settings
+        self.jobWatch = jobWatch
         self.openHypervisor = openHypervisor
     }
 
@@ -77,6 +87,7 @@ public struct VMSupervisor: Sendable {
             phases.report()
 
             let reason = try await watch(connected, started, monitor: monitor)
+            VMLog.write("stopping the docker VM: \(reason)")
             await tearDown(hypervisor, domain, scratch)
             return reason
         } catch {
@@ -160,14 +171,19 @@ public struct VMSupervisor: Sendable {
         VMLog.write("docker VM ready on \(HostNetwork.hostPort(host, port))")
     }
 
-    /// Waits for a stop request (returned) or the domain stopping by itself (thrown): the stop request wakes it at
-    /// once, the domain's state is read every `domainCheckInterval`.
+    /// Waits for a stop request or the end of the job (returned) or the domain stopping by itself (thrown): a stop
+    /// request wakes it at once, the domain's state is read every `domainCheckInterval`, the job's every
+    /// `JobWatch.interval`.
     private func watch(
         _ hypervisor: any Hypervisor, _ domain: DomainHandle, monitor: LifetimeMonitor
     ) async throws(VMError) -> StopReason {
         let consolePath = settings.job.consoleLog
+        let jobWatch = self.jobWatch
         let outcome = await withTaskGroup(of: Result<StopReason, VMError>?.self) { group in
             group.addTask { await monitor.nextStop().map { .success($0) } }
+            if let jobWatch {
+                group.addTask { await jobWatch.waitForEnd().map { .success(.jobEnded($0)) } }
+            }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: Self.domainCheckInterval)

@@ -9,9 +9,11 @@ public enum SlurmCommandLine {
         defaults(userOptions) + userOptions + ["--"] + launcher
     }
 
-    /// `sbatch [our defaults] [user options]`, the script on standard input.
+    /// `sbatch [our defaults] [user options]`, the script on standard input. A docker job is not requeued after a
+    /// node failure (Slurm's default for batch jobs): its VM and images are gone, and a job that silently comes back
+    /// pending would confuse `shell` and `ps`; the user's options can still ask for it (--requeue).
     public static func sbatch(userOptions: [String]) -> [String] {
-        defaults(userOptions) + ["--parsable"] + userOptions
+        defaults(userOptions) + ["--parsable", "--no-requeue"] + userOptions
     }
 
     /// The step that runs the VM on the job's first node: one task with all of the node's CPUs,
