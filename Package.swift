@@ -67,7 +67,11 @@ let package = Package(
             exclude: ["README.md", "Conversion/README.md"]
         ),
         .target(name: "SkopeoBridge", dependencies: ["ChildProcess", "DockerClient"], exclude: ["README.md"]),
-        .target(name: "DockerClient", dependencies: ["ChildProcess", "HostSystem"], exclude: ["README.md"]),
+        .target(
+            name: "DockerClient",
+            dependencies: ["ChildProcess", "HostSystem", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]
+        ),
         .target(
             name: "TLSCerts",
             dependencies: [

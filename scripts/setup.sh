@@ -26,6 +26,14 @@ install -D -m 0755 .build/release/pcocc-docker "$prefix/bin/pcocc-docker"
 install -D -m 0755 .build/release/pcocc-docker-node "$prefix/libexec/pcocc-docker/pcocc-docker-node"
 install -d "$prefix/share/man/man1"
 rst2man man/pcocc-docker.rst > "$prefix/share/man/man1/pcocc-docker.1"
+install -d "$prefix/share/man/man5"
+rst2man man/pcocc-docker.yaml.rst > "$prefix/share/man/man5/pcocc-docker.yaml.5"
+# Completions where bash-completion, zsh and fish look under the prefix.
+install -d "$prefix/share/bash-completion/completions" "$prefix/share/zsh/site-functions" \
+  "$prefix/share/fish/vendor_completions.d"
+"$prefix/bin/pcocc-docker" --generate-completion-script bash > "$prefix/share/bash-completion/completions/pcocc-docker"
+"$prefix/bin/pcocc-docker" --generate-completion-script zsh > "$prefix/share/zsh/site-functions/_pcocc-docker"
+"$prefix/bin/pcocc-docker" --generate-completion-script fish > "$prefix/share/fish/vendor_completions.d/pcocc-docker.fish"
 
 log "building (or finding) the guest image"
 image=$(bash scripts/build-guest-image.sh)

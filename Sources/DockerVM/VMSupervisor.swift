@@ -47,6 +47,7 @@ public struct VMSupervisor: Sendable {
         let image = try GuestImage.load(directory: settings.imageDirectory)
         try checkJobDirectory()
         EndpointWriter.remove(settings.job.endpointFile)
+        VMStage.preparing.write(to: settings.job)
         let scratch = try await ScratchDirectory.create(
             parent: settings.scratchDirectory, userID: settings.userID, jobID: settings.job.jobID)
         var hypervisor: (any Hypervisor)?
@@ -57,12 +58,14 @@ public struct VMSupervisor: Sendable {
             try scratch.writeGuestConfig(GuestConfig(shares: shares, dockerIptables: settings.dockerIptables))
             phases.mark("prepare")
 
+            VMStage.startingLibvirt.write(to: settings.job)
             scratch.linkCapabilitiesCache(parent: settings.scratchDirectory, userID: settings.userID)
             scratch.exportLibvirtEnvironment()
             let connected = try await connect()
             hypervisor = connected
             phases.mark("libvirt")
 
+            VMStage.startingVM.write(to: settings.job)
             let spec = vmSpec(image: image, scratch: scratch, shares: shares)
             let (started, port) = try await DomainStarter(
                 hypervisor: connected,
@@ -83,6 +86,7 @@ public struct VMSupervisor: Sendable {
                 return reason
             }
             try publish(port: port)
+            VMStage.ready.write(to: settings.job)
             phases.mark("ready")
             phases.report()
 
@@ -142,8 +146,13 @@ public struct VMSupervisor: Sendable {
     ) async throws(VMError) -> StopReason? {
         let deadline = ContinuousClock.now + .seconds(settings.readyTimeoutSeconds)
         let console = ConsoleLog(path: settings.job.consoleLog)
+        var stage = VMStage.startingVM
         while ContinuousClock.now < deadline {
             if let reason = monitor.stopReason { return reason }
+            if let seen = VMStage.fromConsole(console.tail(40).joined(separator: "\n")), seen != stage {
+                stage = seen
+                stage.write(to: settings.job)
+            }
             guard try await hypervisor.state(of: domain).isActive else {
                 throw VMError(
                     .domainStopped, "the docker VM stopped while booting (console log: \(console.path))",

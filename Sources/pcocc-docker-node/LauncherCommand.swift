@@ -37,12 +37,18 @@ struct LauncherCommand: AsyncParsableCommand {
             nodeAddress: identity.endpointHost, readyTimeoutSeconds: timeout ?? configuration.timeouts.vmReadySeconds)
         let launcher = DockerJobLauncher(identity: identity, directory: directory, vmStep: vmStep, scheduler: scheduler)
         let (mode, script, runtime) = (self.mode, self.script, configuration.pcocc)
+        // The first line is what alloc users know from pcocc; the one rewritten below it says how far the VM is.
         progress("Waiting for docker VM to start ...")
+        let waiting = WaitProgress()
+        defer { waiting.finish() }
         let signals = TerminationSignals()
         let status: Int32
         do {
             status = try await signals.run {
-                try await launcher.run { endpoint, directory -> Int32? in
+                try await launcher.run(progress: { stage in
+                    waiting.update("Waiting for docker VM to start (\(stage?.rawValue ?? "starting the VM step"))")
+                }) { endpoint, directory -> Int32? in
+                    waiting.finish()
                     if mode == .batch && script == nil {
                         progress("docker VM of job \(jobID) ready on \(HostNetwork.hostPort(endpoint.host, endpoint.port))")
                         return nil

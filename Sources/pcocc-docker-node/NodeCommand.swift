@@ -8,7 +8,7 @@ struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pcocc-docker-node",
         abstract: "pcocc-docker's programs inside its Slurm jobs (not for direct use).",
-        subcommands: [LauncherCommand.self, VMCommand.self, CertsCommand.self]
+        subcommands: [LauncherCommand.self, VMCommand.self, CertsCommand.self, CheckCommand.self]
     )
 
     static func main() async {

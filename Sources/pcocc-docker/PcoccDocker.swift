@@ -1,5 +1,7 @@
 import ArgumentParser
 import CLISupport
+import SiteConfig
+import VMAllocator
 
 @main
 struct PcoccDocker: AsyncParsableCommand {
@@ -7,15 +9,21 @@ struct PcoccDocker: AsyncParsableCommand {
         commandName: "pcocc-docker",
         abstract: "A private Docker daemon in a virtual machine inside your own Slurm job.",
         discussion: "Run 'pcocc-docker alloc' for an interactive docker shell, or see 'man pcocc-docker'.",
+        version: ProgramVersion.current,
         subcommands: [
             AllocCommand.self, BatchCommand.self, ShellCommand.self, EnvCommand.self,
-            PsCommand.self, StopCommand.self,
+            PsCommand.self, StopCommand.self, DoctorCommand.self,
             ExportCommand.self, ImportCommand.self, EditCommand.self, BuildCommand.self, ImagesCommand.self,
             InternalCommand.self,
         ]
     )
 
     static func main() async {
+        // Every command tidies what ended jobs left (their docker contexts) on its way; a configuration error is
+        // left for the command itself to report.
+        if let configuration = try? SiteConfiguration.load() {
+            EndedJobsJanitor(stateDirectory: configuration.stateDirectory).sweepContexts()
+        }
         await CommandMain.run(Self.self)
     }
 }

@@ -17,9 +17,9 @@ public struct VMWaiter: Sendable {
         self.jobStartSeconds = jobStartSeconds
     }
 
-    /// The endpoint once dockerd answers; `report` gets one line per change of what we wait for.
+    /// The endpoint once dockerd answers; `report` hears what is waited for (Slurm's reason while the job is
+    /// queued, the VM step's stage once it runs) every half second.
     public func wait(report: @Sendable (String) -> Void) async throws -> EndpointRecord {
-        var lastMessage = ""
         var runningSince: ContinuousClock.Instant?
         let started = ContinuousClock.now
         while true {
@@ -27,21 +27,20 @@ public struct VMWaiter: Sendable {
             guard let job = try await scheduler.job(jobID), job.isActive else { throw JobStateError.jobFinished(jobID: jobID) }
             let message: String
             if job.state == .pending {
-                message = "Waiting for job \(jobID) to start (\(job.stateReason ?? "queued")) ..."
+                message = "Waiting for job \(jobID) to start (\(job.stateReason ?? "queued"))"
                 runningSince = nil
                 if jobStartSeconds > 0 && ContinuousClock.now - started > .seconds(jobStartSeconds) {
                     throw JobStateError.jobStartTimeout(jobID: jobID, seconds: jobStartSeconds, reason: job.stateReason ?? "queued")
                 }
             } else {
-                message = "Waiting for docker VM to start ..."
+                message = "Waiting for docker VM to start (\(VMStage.read(from: directory)?.rawValue ?? "starting the VM step"))"
                 let since = runningSince ?? ContinuousClock.now
                 runningSince = since
                 if ContinuousClock.now - since > .seconds(timeoutSeconds) {
                     throw JobStateError.vmNotReady(jobID: jobID, seconds: timeoutSeconds, log: directory.consoleLog)
                 }
             }
-            if message != lastMessage { report(message) }
-            lastMessage = message
+            report(message)
             try await Task.sleep(for: .milliseconds(500))
         }
     }

@@ -39,8 +39,15 @@ struct AllocCommand: AsyncParsableCommand {
             slurmOptions.insert("--immediate=\(jobStart)", at: 0)
         }
         progress("Starting the docker VM ...")
-        // salloc owns the terminal and Ctrl-C while it runs; it cancels a pending allocation itself.
+        // salloc owns the terminal and Ctrl-C while it runs; it cancels a pending allocation itself. It only says
+        // the job is queued: Slurm's reason is reported beside it, a line per change (salloc writes lines too).
         signal(SIGINT, SIG_IGN)
+        let pending = Task { [scheduler = try? SlurmScheduler()] in
+            guard let scheduler else { return }
+            let waiting = WaitProgress(terminal: false)
+            await PendingJobReport(scheduler: scheduler).run { waiting.update($0) }
+        }
+        defer { pending.cancel() }
         let status = try await ChildProcess.interactive("salloc", SlurmCommandLine.salloc(userOptions: slurmOptions, launcher: submission.launcher))
         throw ExitCode(status)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLISupport
 import Foundation
 import VMAllocator
 
@@ -6,7 +7,10 @@ struct EnvCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "env",
         abstract: "Print the environment that points the docker CLI at a job's VM.",
-        discussion: "Use it as: eval \"$(pcocc-docker env -j JOBID)\", or with fish: pcocc-docker env | source"
+        discussion: """
+            Use it as: eval "$(pcocc-docker env -j JOBID)"; with fish: pcocc-docker env | source; with tcsh: \
+            eval "`pcocc-docker env`"; with PowerShell: & pcocc-docker env | Invoke-Expression
+            """
     )
 
     @OptionGroup var job: JobOptions
@@ -24,7 +28,7 @@ struct EnvCommand: AsyncParsableCommand {
         let kind = shell ?? ShellKind.detect(fromPath: ProcessInfo.processInfo.environment["SHELL"])
         let exports = ShellExports(shell: kind)
         if unset {
-            print(exports.unset(DockerSession.variableNames, hint: "Run this command to configure your shell: eval \"$(pcocc-docker env --unset)\""), terminator: "")
+            emit(exports.unset(DockerSession.variableNames, hint: hint(kind, "pcocc-docker env --unset")), exports, kind, "pcocc-docker env --unset")
             return
         }
         let (info, directory, endpoint, config) = try await job.endpoint()
@@ -37,7 +41,18 @@ struct EnvCommand: AsyncParsableCommand {
             print(String(decoding: data, as: UTF8.self))
             return
         }
-        print(exports.set(variables, hint: "Run this command to configure your shell: eval \"$(pcocc-docker env -j \(info.id))\""), terminator: "")
+        let command = "pcocc-docker env -j \(info.id)"
+        emit(try exports.set(variables, hint: hint(kind, command)), exports, kind, command)
+    }
+
+    private func hint(_ kind: ShellKind, _ command: String) -> String {
+        "Run this command to configure your shell: \(kind.loadHint(command))"
+    }
+
+    /// The commands on standard output; for csh and tcsh the hint goes to standard error (no comments there).
+    private func emit(_ text: String, _ exports: ShellExports, _ kind: ShellKind, _ command: String) {
+        print(text, terminator: "")
+        if exports.hintOnStandardError { progress("# " + hint(kind, command)) }
     }
 }
 

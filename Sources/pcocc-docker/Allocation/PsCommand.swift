@@ -24,6 +24,7 @@ struct PsCommand: AsyncParsableCommand {
         let config = try SiteConfiguration.load()
         let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
         let jobs = try await selector.dockerJobs()
+        EndedJobsJanitor(stateDirectory: config.stateDirectory).sweep(activeJobIDs: Set(jobs.map(\.id)))
         var rows: [Row] = []
         for job in jobs {
             let directory = JobDirectory(stateDirectory: config.stateDirectory, jobID: job.id)

@@ -31,7 +31,12 @@ struct ShellCommand: AsyncParsableCommand {
         let waiter = VMWaiter(scheduler: try SlurmScheduler(), jobID: info.id, directory: directory,
                               timeoutSeconds: timeout ?? config.timeouts.vmReadySeconds,
                               jobStartSeconds: config.timeouts.jobStartSeconds)
-        let endpoint = try await waiter.wait { progress($0) }
+        let waiting = WaitProgress()
+        let endpoint: EndpointRecord
+        do {
+            defer { waiting.finish() }
+            endpoint = try await waiter.wait { waiting.update($0) }
+        }
         let session = DockerSession(jobID: info.id, endpoint: endpoint, directory: directory, runtime: config.pcocc)
         let status = try await session.run(script: script)
         throw ExitCode(status)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLISupport
+import DockerClient
 import Foundation
 import HostSystem
 import VMAllocator
@@ -30,6 +31,7 @@ struct StopCommand: AsyncParsableCommand {
             throw CommandFailure("job \(info.id) ended but its docker VM still answers on \(HostNetwork.hostPort(endpoint.host, endpoint.port))")
         }
         directory.remove()
+        DockerContextStore().remove(name: DockerContextStore.name(ofJob: info.id))
         print("Stopped job \(info.id): its docker VM is gone")
     }
 }
