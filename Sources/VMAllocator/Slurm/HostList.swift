@@ -1,46 +1,24 @@
-/// Slurm host lists (`node[1-3,7],login`), expanded the way `scontrol show hostnames` does.
+internal import CSlurm
+import Foundation
+
+/// Slurm host lists (`node[1-3,7],login`, `rack[1-2]-n[01-04]`), expanded by libslurm itself
+/// (`slurm_hostlist_*`, what `scontrol show hostnames` uses), so every form Slurm writes is read
+/// the way Slurm means it. libslurm needs no configuration for this: it is pure string work.
 public enum HostList {
     /// The first host of a list: where the VM runs.
     public static func first(of list: String) -> String {
         expand(list).first ?? list
     }
 
+    /// Every host of `list`, in Slurm's order. Slurm only hands out valid lists; one it cannot
+    /// parse comes back whole, as a single name, so the caller's error names what it was given.
     public static func expand(_ list: String) -> [String] {
-        var hosts: [String] = []
-        var depth = 0
-        var current = ""
-        for character in list {
-            if character == "[" { depth += 1 }
-            if character == "]" { depth -= 1 }
-            if character == "," && depth == 0 {
-                hosts += expandOne(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        if !current.isEmpty { hosts += expandOne(current) }
-        return hosts
-    }
-
-    /// `node[01-03]` -> node01 node02 node03 (zero padding kept); one bracket group.
-    static func expandOne(_ item: String) -> [String] {
-        guard let open = item.firstIndex(of: "["), let close = item.firstIndex(of: "]"), open < close else {
-            return [item]
-        }
-        let prefix = item[..<open]
-        let suffix = item[item.index(after: close)...]
+        guard let hosts = list.withCString({ slurm_hostlist_create($0) }) else { return [list] }
+        defer { slurm_hostlist_destroy(hosts) }
         var names: [String] = []
-        for range in item[item.index(after: open)..<close].split(separator: ",") {
-            let bounds = range.split(separator: "-", maxSplits: 1)
-            guard let first = bounds.first, let low = Int(first) else { return [item] }
-            let high = bounds.count == 2 ? Int(bounds[1]) ?? low : low
-            guard low <= high else { return [item] }
-            for number in low...high {
-                var digits = String(number)
-                while digits.count < first.count { digits = "0" + digits }
-                names.append("\(prefix)\(digits)\(suffix)")
-            }
+        while let name = slurm_hostlist_shift(hosts) {
+            names.append(String(cString: name))
+            free(name)
         }
         return names
     }
