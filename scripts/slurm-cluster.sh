@@ -122,8 +122,10 @@ write_conf() {
     slurmd_timeout=${PCOCC_SLURMD_TIMEOUT:-10}
   fi
   # Job ids continue across restarts (slurmctld -i forgets them), so a new job never meets the
-  # leftover per-job state (~/.pcocc/job_<ID>) of an earlier one.
-  local first_job_id=1
+  # leftover per-job state (~/.pcocc/job_<ID>) of an earlier one. A new cluster starts at PORT*1000+1
+  # (below Slurm's MaxJobId for any port): clusters side by side share /tmp and the test user's home,
+  # where job ids name files (/tmp/slurm-<ID>.out, ~/.pcocc/job_<ID>).
+  local first_job_id=$((ctld_port * 1000 + 1))
   [[ -s $dir/next-job-id ]] && first_job_id=$(cat "$dir/next-job-id")
   local tmp=$conf.tmp
   cat >"$tmp" <<EOF
