@@ -122,11 +122,12 @@ write_conf() {
     slurmd_timeout=${PCOCC_SLURMD_TIMEOUT:-10}
   fi
   # Job ids continue across restarts (slurmctld -i forgets them), so a new job never meets the
-  # leftover per-job state (~/.pcocc/job_<ID>) of an earlier one. A new cluster starts at PORT*1000+1
+  # leftover per-job state (~/.pcocc/job_<ID>) of an earlier one. They start no lower than PORT*1000+1
   # (below Slurm's MaxJobId for any port): clusters side by side share /tmp and the test user's home,
   # where job ids name files (/tmp/slurm-<ID>.out, ~/.pcocc/job_<ID>).
-  local first_job_id=$((ctld_port * 1000 + 1))
-  [[ -s $dir/next-job-id ]] && first_job_id=$(cat "$dir/next-job-id")
+  local first_job_id=$((ctld_port * 1000 + 1)) saved
+  saved=$(cat "$dir/next-job-id" 2>/dev/null || true)
+  [[ $saved =~ ^[0-9]+$ ]] && ((saved > first_job_id)) && first_job_id=$saved
   local tmp=$conf.tmp
   cat >"$tmp" <<EOF
 # Written by scripts/slurm-cluster.sh; rewritten on every start of a stopped cluster.
