@@ -26,6 +26,10 @@ final class MultiNodeDockerTests: XCTestCase {
         XCTAssertTrue(record.contains(node2.hostname), "endpoint.json does not name node2: \(record)")
         let qemu = try await cluster.userProcesses(named: "qemu-system", on: node2)
         XCTAssertEqual(qemu.count, 1, "the VM should run in node2's namespace: \(qemu)")
+        // The forwarded port listens on node2's NodeAddr (the certificate's address), not on every address.
+        let sockets = try await cluster.runAsRoot(["ss", "-Hltn", "sport = :\(port)"], on: node2)
+        let listening = sockets.outputString.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst(3).first }
+        XCTAssertEqual(listening, ["\(node2.address):\(port)"], "dockerd's forwarded port on node2: \(sockets.outputString)")
 
         // The docker CLI on the login host checks the server certificate against the job's CA and the
         // name it dialled: node2's address, and node2's hostname (both in the certificate).

@@ -109,6 +109,11 @@ struct MultiNodeCluster: Sendable {
             workingDirectory: "/tmp")
     }
 
+    /// Runs a program as root in `host`'s namespaces (to look at its sockets, say).
+    func runAsRoot(_ arguments: [String], on host: ClusterHost) async throws -> ProcessResult {
+        try await ChildProcess.run("nsenter", host.nsenterOptions + arguments)
+    }
+
     /// `pcocc-docker ARGS` as the test user on the login host.
     @discardableResult
     func pcoccDocker(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
