@@ -2,14 +2,26 @@
 # A private Slurm cluster on this machine, for the tests and the README walkthrough.
 #
 #   scripts/slurm-cluster.sh start [--nodes N]   start munged (if needed), slurmctld, N slurmd (default 1); prints env
-#   scripts/slurm-cluster.sh stop                cancel all jobs, shut the daemons down
+#   scripts/slurm-cluster.sh stop                cancel all jobs, shut the daemons down, remove the namespaces
 #   scripts/slurm-cluster.sh status              daemons, sinfo, squeue; exit 1 when not running
 #   scripts/slurm-cluster.sh env                 prints `export SLURM_CONF=...` (for eval)
+#   scripts/slurm-cluster.sh exec HOST CMD...    runs CMD in HOST's namespaces (login, node1.. of a multi-node cluster)
 #
 # Config, state, spool, logs and pid files live in $PCOCC_SLURM_DIR (default /var/tmp/pcocc-slurm), so the
-# cluster never touches /etc/slurm. Ports: $PCOCC_SLURM_PORT (slurmctld, default 6817); slurmd uses the
-# next port, or the N next ones with several nodes (Debian builds slurmd with MULTIPLE_SLURMD).
-# Needs root: slurmd must switch to the job owner's uid. start and stop are idempotent.
+# cluster never touches /etc/slurm. $PCOCC_SLURM_PORT (default 6817) is slurmctld's port; slurmd uses the next one.
+#
+# One node (the default): node1 is this host itself (NodeAddr 127.0.0.1).
+# N > 1 nodes: a real cluster's network on one machine. Each slurmd runs in its own network and UTS
+# namespaces, with its own address and hostname; a separate login namespace is where clients run, so
+# srun/salloc callbacks, NodeAddr endpoints and certificates are exercised as across machines. slurmctld
+# stays in the root namespace, reached at the bridge's address by every host (this host included).
+# Names, addresses and the /etc/hosts lines derive from the port (see scripts/slurm-netns.sh), so several
+# clusters run side by side; $PCOCC_SLURM_DIR/hosts lists each host as NAME HOSTNAME ADDRESS NETNS UTS.
+# Enter a host with `scripts/slurm-cluster.sh exec login runuser -u USER -- salloc ...` or nsenter itself.
+# Nodes report a failure after SlurmdTimeout ($PCOCC_SLURMD_TIMEOUT: 30 s with one node, 10 s with more).
+#
+# Needs root: slurmd must switch to the job owner's uid. start and stop are idempotent: start on a
+# running cluster restarts any slurmd that died (a test's node failure) and changes nothing else.
 # Progress goes to stderr; only the `export` line goes to stdout, so `eval "$(... start)"` works.
 set -euo pipefail
 
@@ -21,6 +33,13 @@ export SLURM_CONF=$conf
 
 log() { echo "slurm-cluster: $*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=scripts/slurm-netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/slurm-netns.sh"
+
+# Nodes of the cluster as configured: a multi-node cluster has its topology file.
+configured_nodes() {
+  if [[ -s $net_topology ]]; then grep -c '^node' "$net_topology"; else echo 1; fi
+}
 
 # PID 1 on the build machines reaps zombies slowly, so a zombie counts as exited.
 alive() {
@@ -88,21 +107,32 @@ write_conf() {
   cpus=$(nproc)
   # Leave room for the host; slurmd drains a node that reports less memory than configured.
   mem_mb=$(awk '/^MemTotal:/ { m = int($2 / 1024) - 512; print (m < 256 ? 256 : m) }' /proc/meminfo)
-  local node_line
+  local node_lines ctld_host=localhost slurmd_timeout i
   if [[ $nodes -eq 1 ]]; then
-    node_line="NodeName=node1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((ctld_port + 1))"
+    node_lines="NodeName=node1 NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((ctld_port + 1)) CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN"
+    slurmd_timeout=${PCOCC_SLURMD_TIMEOUT:-30}
   else
-    node_line="NodeName=node[1-$nodes] NodeHostname=localhost NodeAddr=127.0.0.1 Port=$((ctld_port + 1))-$((ctld_port + nodes))"
+    # slurmctld accepts "localhost" as its own name whatever the hostname; clients use the address.
+    ctld_host="localhost($(net_address ctl))"
+    node_lines=$(for i in $(seq "$nodes"); do
+      echo "NodeName=node$i NodeHostname=$(net_hostname "node$i") NodeAddr=$(net_address "node$i")" \
+        "Port=$((ctld_port + 1)) CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN"
+    done)
+    # The node-failure tests wait for slurmctld to notice a dead slurmd.
+    slurmd_timeout=${PCOCC_SLURMD_TIMEOUT:-10}
   fi
   # Job ids continue across restarts (slurmctld -i forgets them), so a new job never meets the
-  # leftover per-job state (~/.pcocc/job_<ID>) of an earlier one.
-  local first_job_id=1
-  [[ -s $dir/next-job-id ]] && first_job_id=$(cat "$dir/next-job-id")
+  # leftover per-job state (~/.pcocc/job_<ID>) of an earlier one. They start no lower than PORT*1000+1
+  # (below Slurm's MaxJobId for any port): clusters side by side share /tmp and the test user's home,
+  # where job ids name files (/tmp/slurm-<ID>.out, ~/.pcocc/job_<ID>).
+  local first_job_id=$((ctld_port * 1000 + 1)) saved
+  saved=$(cat "$dir/next-job-id" 2>/dev/null || true)
+  [[ $saved =~ ^[0-9]+$ ]] && ((saved > first_job_id)) && first_job_id=$saved
   local tmp=$conf.tmp
   cat >"$tmp" <<EOF
 # Written by scripts/slurm-cluster.sh; rewritten on every start of a stopped cluster.
 ClusterName=pcocc
-SlurmctldHost=localhost
+SlurmctldHost=$ctld_host
 SlurmctldPort=$ctld_port
 SlurmUser=root
 AuthType=auth/munge
@@ -134,9 +164,9 @@ ReturnToService=2
 # Short waits keep scancel and the stop below quick.
 KillWait=5
 MinJobAge=30
-SlurmdTimeout=30
+SlurmdTimeout=$slurmd_timeout
 InactiveLimit=0
-$node_line CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
+$node_lines
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
   chmod 0644 "$tmp"
@@ -155,8 +185,47 @@ wait_idle() {
   exit 1
 }
 
+# Starts node i's slurmd: in its own namespaces when the cluster has several nodes.
+start_slurmd() {
+  local nodes=$1 name=node$2
+  install -d -m 0755 "$dir/spool/$name"
+  if [[ $nodes -eq 1 ]]; then
+    slurmd -f "$conf" -N "$name"
+  else
+    net_exec "$name" slurmd -f "$conf" -N "$name"
+  fi || { tail_logs; die "slurmd for $name failed to start"; }
+}
+
+# Waits until slurmctld hears from each node named (down or not responding nodes carry a "*").
+wait_responding() {
+  local deadline=$((SECONDS + start_timeout)) states
+  while ((SECONDS < deadline)); do
+    states=$(sinfo -h -N -n "$(tr ' ' ',' <<<"$*")" -o %T 2>/dev/null || true)
+    [[ -n $states ]] && ! grep -qE '\*|^(down|unknown)' <<<"$states" && return
+    sleep 0.2
+  done
+  log "error: $* not responding after ${start_timeout}s (sinfo: $(tr '\n' ' ' <<<"${states:-no answer}"))"
+  tail_logs
+  exit 1
+}
+
+# A running cluster: restart the slurmd that are gone (a test's node failure), nothing else.
+# Slurm then ends what the failed node's jobs left running there.
+restart_missing_slurmd() {
+  local nodes i pid restarted=()
+  nodes=$(configured_nodes)
+  for i in $(seq "$nodes"); do
+    pid=$(pid_of "$dir/run/slurmd-node$i.pid" || true)
+    [[ -n $pid ]] && alive "$pid" && continue
+    log "restarting the slurmd of node$i"
+    start_slurmd "$nodes" "$i"
+    restarted+=("node$i")
+  done
+  [[ ${#restarted[@]} -eq 0 ]] || wait_responding "${restarted[@]}"
+}
+
 cmd_start() {
-  local nodes=1
+  local nodes=""
   while [[ $# -gt 0 ]]; do
     case $1 in
       --nodes) nodes=${2:?--nodes needs a number}; shift 2 ;;
@@ -164,13 +233,20 @@ cmd_start() {
       *) die "unknown option '$1' (usage: start [--nodes N])" ;;
     esac
   done
-  [[ $nodes =~ ^[1-9][0-9]*$ ]] || die "--nodes must be a positive number, not '$nodes'"
+  [[ -z $nodes || $nodes =~ ^[1-9][0-9]*$ ]] || die "--nodes must be a positive number, not '$nodes'"
+  ((${nodes:-1} <= 200)) || die "--nodes is at most 200 (one /24 subnet), not $nodes"
   [[ $EUID -eq 0 ]] || die "must run as root (slurmd switches to each job's user)"
   if running; then
+    local current
+    current=$(configured_nodes)
+    [[ -z $nodes || $nodes -eq $current ]] ||
+      die "already running with $current node(s) ($conf): stop it before starting $nodes"
+    restart_missing_slurmd
     log "already running ($conf)"
     print_env
     return
   fi
+  nodes=${nodes:-1}
   start_munge
   # Leftovers from an unclean stop would confuse the pid checks and the node states.
   rm -rf "$dir/state" "$dir/spool" "$dir/run"
@@ -178,14 +254,12 @@ cmd_start() {
   # The spool must be traversable: slurmstepd execs the batch script there as the job user.
   install -d -m 0700 "$dir/state"
   install -d -m 0755 "$dir/spool"
+  if [[ $nodes -gt 1 ]]; then net_up "$nodes"; else net_down; fi
   write_conf "$nodes"
   log "starting slurmctld and $nodes slurmd in $dir"
   slurmctld -f "$conf" -i || { tail_logs; die "slurmctld failed to start"; }
   local i
-  for i in $(seq "$nodes"); do
-    install -d -m 0755 "$dir/spool/node$i"
-    slurmd -f "$conf" -N "node$i" || { tail_logs; die "slurmd for node$i failed to start"; }
-  done
+  for i in $(seq "$nodes"); do start_slurmd "$nodes" "$i"; done
   wait_idle "$nodes"
   log "ready: $(sinfo -h -o '%P %D %T %N' | tr '\n' ' ')"
   print_env
@@ -193,10 +267,13 @@ cmd_start() {
 
 cmd_stop() {
   if ! running && [[ -z $(daemons | awk 'NF == 2' | while read -r _ pid; do alive "$pid" && echo "$pid"; done) ]]; then
+    net_down
     log "not running"
     return
   fi
   if running; then
+    # A dead slurmd would keep its node's jobs completing until the timeout below.
+    restart_missing_slurmd
     local jobs
     jobs=$(squeue -h -o %A 2>/dev/null || true)
     if [[ -n $jobs ]]; then
@@ -229,6 +306,7 @@ cmd_stop() {
     sleep 0.1
   done
   rm -f "$dir"/run/*.pid
+  net_down
   log "stopped"
 }
 
@@ -239,10 +317,18 @@ cmd_status() {
   done < <(daemons)
   if running; then
     echo "SLURM_CONF=$conf"
+    [[ ! -s $net_topology ]] || { echo "hosts (name hostname address netns uts):"; cat "$net_topology"; }
     sinfo
     squeue
   fi
   return $rc
+}
+
+cmd_exec() {
+  [[ $# -ge 2 ]] || die "usage: exec HOST COMMAND... (HOST: login, node1...)"
+  local host=$1
+  shift
+  SLURM_CONF=$conf net_exec "$host" "$@"
 }
 
 case ${1:-} in
@@ -250,5 +336,6 @@ case ${1:-} in
   stop) cmd_stop ;;
   status) cmd_status ;;
   env) print_env ;;
-  *) echo "usage: $0 start [--nodes N] | stop | status | env" >&2; exit 2 ;;
+  exec) shift; cmd_exec "$@" ;;
+  *) echo "usage: $0 start [--nodes N] | stop | status | env | exec HOST COMMAND..." >&2; exit 2 ;;
 esac

@@ -3,12 +3,6 @@ import XCTest
 @testable import VMAllocator
 
 final class SlurmCommandLineTests: XCTestCase {
-    func testHostListExpansion() {
-        XCTAssertEqual(HostList.expand("node1"), ["node1"])
-        XCTAssertEqual(HostList.expand("node[1-3]"), ["node1", "node2", "node3"])
-        XCTAssertEqual(HostList.expand("n[08-10,12],login"), ["n08", "n09", "n10", "n12", "login"])
-    }
-
     func testSallocPutsUserOptionsLastAndNamesTheJob() {
         let arguments = SlurmCommandLine.salloc(userOptions: ["-p", "big", "-c", "16"], launcher: ["/bin/pd", "internal", "launcher"])
         XCTAssertEqual(arguments, ["--comment=pcocc-docker", "--job-name=pcocc-docker", "-p", "big", "-c", "16", "--", "/bin/pd", "internal", "launcher"])

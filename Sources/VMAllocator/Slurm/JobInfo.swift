@@ -15,22 +15,6 @@ public enum JobState: String, Sendable, Equatable, CaseIterable {
         default: return false
         }
     }
-
-    /// Maps slurmctld's `job_state`: the low byte is `enum job_states`, the rest are flags.
-    /// The COMPLETING flag wins over the base state, because the job's processes may still run.
-    init(slurmState: UInt32) {
-        let completingFlag: UInt32 = 1 << 15  // JOB_COMPLETING, SLURM_BIT(15)
-        if slurmState & completingFlag != 0 {
-            self = .completing
-            return
-        }
-        let bases: [JobState] = [
-            .pending, .running, .suspended, .completed, .cancelled, .failed, .timeout,
-            .nodeFail, .preempted, .bootFail, .deadline, .outOfMemory,
-        ]
-        let base = Int(slurmState & 0xff)  // JOB_STATE_BASE
-        self = base < bases.count ? bases[base] : .unknown
-    }
 }
 
 /// What slurmctld knows about one job, copied out of libslurm's records.
@@ -102,17 +86,6 @@ public struct JobInfo: Sendable, Equatable {
     }
 
     public var isActive: Bool { state.isActive }
-
-    /// Slurm's `pn_min_memory`: MiB per node, or per CPU when the top bit (MEM_PER_CPU) is set.
-    static func memoryPerNode(slurmMinMemory: UInt64, numCPUs: UInt32, numNodes: UInt32) -> UInt64? {
-        let perCPUFlag: UInt64 = 1 << 63
-        if slurmMinMemory & perCPUFlag != 0 {
-            let perCPU = slurmMinMemory & ~perCPUFlag
-            let cpusPerNode = UInt64(max(1, numCPUs / max(1, numNodes)))
-            return perCPU == 0 ? nil : perCPU * cpusPerNode
-        }
-        return slurmMinMemory == 0 ? nil : slurmMinMemory
-    }
 
     /// The first allocated node (where a one-node job's VM runs); nil while pending.
     public var firstNode: String? { nodes.isEmpty ? nil : HostList.first(of: nodes) }

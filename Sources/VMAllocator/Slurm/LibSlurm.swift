@@ -51,10 +51,6 @@ enum LibSlurm {
         let reason = slurm_strerror(number).map { String(cString: $0) } ?? "unknown error"
         return SlurmError.fromSlurm(errno: number, reason: reason, subject: subject)
     }
-
-    /// libslurm's "no value" / "unlimited" markers for 32-bit fields (NO_VAL, INFINITE).
-    static let noValue: UInt32 = 0xffff_fffe
-    static let infinite: UInt32 = 0xffff_ffff
 }
 
 /// libslurm error numbers (slurm_errno.h) the mapping needs.

@@ -75,10 +75,10 @@ extension LibSlurm {
 extension JobInfo {
     /// Copies one of libslurm's job records; the caller frees the message that holds it.
     init(_ record: slurm_job_info_t) {
-        // WAIT_NO_REASON (0) reads "None": keep nil so callers need not compare strings.
+        // WAIT_NO_REASON reads "None": keep nil so callers need not compare strings.
         var reason: String?
-        if record.state_reason != 0 {
-            let code = job_state_reason(rawValue: UInt32(record.state_reason))
+        let code = job_state_reason(rawValue: UInt32(record.state_reason))
+        if code != WAIT_NO_REASON {
             reason = slurm_job_reason_string(code).map { String(cString: $0) }
         }
         self.init(
@@ -90,7 +90,7 @@ extension JobInfo {
             stateDescription: Self.string(record.state_desc),
             nodes: Self.string(record.nodes) ?? "",
             batchHost: Self.string(record.batch_host),
-            timeLimit: Self.minutes(record.time_limit),
+            timeLimit: SlurmValues.minutes(record.time_limit),
             startTime: Self.date(record.start_time),
             endTime: Self.date(record.end_time),
             submitTime: Self.date(record.submit_time),
@@ -115,9 +115,5 @@ extension JobInfo {
 
     private static func date(_ time: time_t) -> Date? {
         time > 0 ? Date(timeIntervalSince1970: TimeInterval(time)) : nil
-    }
-
-    private static func minutes(_ limit: UInt32) -> TimeInterval? {
-        limit == LibSlurm.infinite || limit == LibSlurm.noValue ? nil : TimeInterval(limit) * 60
     }
 }

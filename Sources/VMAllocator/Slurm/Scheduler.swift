@@ -43,7 +43,7 @@ enum JobID {
     static func parse(_ id: String) throws(SlurmError) -> UInt32 {
         let trimmed = id.trimmingCharacters(in: .whitespaces)
         // 0 and the top values are Slurm's "none"/"all" markers (NO_VAL, INFINITE).
-        guard let number = UInt32(trimmed), number > 0, number < 0xffff_fffe else { throw .invalidJobID(id) }
+        guard let number = UInt32(trimmed), number > 0, number < SlurmValues.noValue else { throw .invalidJobID(id) }
         return number
     }
 }
