@@ -21,7 +21,7 @@ final class JobEndTests: XCTestCase {
         XCTAssertFalse(jobID.isEmpty, "the docker shell never started")
 
         // Only the launcher: salloc, whose command line names it too, must see its command die.
-        try await ChildProcess.checked("pkill", ["-KILL", "-u", String(system.uid), "-f", "^[^ ]*pcocc-docker internal launcher"])
+        try await ChildProcess.checked("pkill", ["-KILL", "-u", String(system.uid), "-f", "^[^ ]*pcocc-docker-node launcher"])
         // salloc sees its command die and releases the job; Slurm then stops the VM step.
         _ = try await alloc
         let left = try await system.waitForNoVMProcesses(seconds: 60)

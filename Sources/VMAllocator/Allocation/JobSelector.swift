@@ -13,9 +13,13 @@ public struct JobSelector: Sendable {
         self.userID = userID
     }
 
-    public func select(jobID: String?, jobName: String?, environment: [String: String]) async throws -> (JobInfo, JobDirectory) {
+    /// `acceptEnded`: a job Slurm has ended may be chosen by id (stop cleans up after a node failure); otherwise it
+    /// is an error saying so.
+    public func select(
+        jobID: String?, jobName: String?, environment: [String: String], acceptEnded: Bool = false
+    ) async throws -> (JobInfo, JobDirectory) {
         if let id = jobID ?? (jobName == nil ? environment["PCOCC_JOB_ID"] : nil) {
-            return try await byID(id)
+            return try await byID(id, acceptEnded: acceptEnded)
         }
         let candidates = try await dockerJobs().filter { jobName == nil || $0.name == jobName }
         switch candidates.count {
@@ -32,9 +36,21 @@ public struct JobSelector: Sendable {
         }
     }
 
-    func byID(_ id: String) async throws -> (JobInfo, JobDirectory) {
+    /// What `ps` lists: the active docker jobs, and the ones Slurm still remembers that ended badly (a node failure,
+    /// an out-of-memory kill) or left a state directory, so that users learn why their daemon is gone.
+    public func listedJobs(among known: [JobInfo]) -> [JobInfo] {
+        known.filter { job in
+            let ours = job.comment == SlurmCommandLine.jobComment || directory(of: job.id).exists
+            return ours && (job.isActive || job.state.endedBadly || directory(of: job.id).exists)
+        }
+    }
+
+    func byID(_ id: String, acceptEnded: Bool = false) async throws -> (JobInfo, JobDirectory) {
         let job = try await scheduler.ownedJob(id, by: userID)
         let directory = directory(of: job.id)
+        if acceptEnded && !job.isActive && (job.comment == SlurmCommandLine.jobComment || directory.exists) {
+            return (job, directory)
+        }
         guard job.isActive else {
             // The launcher removes the directory when the job ends; one left by a killed launcher goes now.
             directory.remove()

@@ -23,22 +23,20 @@ public struct EndedJobsJanitor: Sendable {
         }
     }
 
-    /// With the user's job list from Slurm (ps, stop): the state directories and contexts of jobs that are no longer
-    /// active. Returns the job ids cleaned.
+    /// With the user's jobs as Slurm knows them (ps): the state directories and contexts of the jobs that ended
+    /// normally. Jobs that ended badly keep theirs until `stop` (ps lists them, so users learn why their daemon is
+    /// gone); ids Slurm does not know are left alone (a home may be shared by several clusters). Returns the ids cleaned.
     @discardableResult
-    public func sweep(activeJobIDs: Set<String>) -> [String] {
+    public func sweep(knownJobs: [JobInfo]) -> [String] {
+        let ended = knownJobs.filter { !$0.isActive && !$0.state.endedBadly }.map(\.id)
         var cleaned: [String] = []
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: stateDirectory)) ?? []
-        for entry in entries where entry.hasPrefix("job_") {
-            let jobID = String(entry.dropFirst(4))
-            guard !jobID.isEmpty, jobID.allSatisfy(\.isNumber), !activeJobIDs.contains(jobID) else { continue }
-            JobDirectory(stateDirectory: stateDirectory, jobID: jobID).remove()
+        for jobID in ended {
+            let directory = JobDirectory(stateDirectory: stateDirectory, jobID: jobID)
+            let context = DockerContextStore.name(ofJob: jobID)
+            guard directory.exists || contexts.names().contains(context) else { continue }
+            directory.remove()
+            contexts.remove(name: context)
             cleaned.append(jobID)
-        }
-        for name in contexts.names() {
-            guard let jobID = DockerContextStore.jobID(ofContext: name), !activeJobIDs.contains(jobID) else { continue }
-            contexts.remove(name: name)
-            if !cleaned.contains(jobID) { cleaned.append(jobID) }
         }
         return cleaned
     }

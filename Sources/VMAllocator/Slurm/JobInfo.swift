@@ -8,6 +8,11 @@ public enum JobState: String, Sendable, Equatable, CaseIterable {
     case completed, cancelled, failed, timeout, nodeFail, preempted, bootFail, deadline, outOfMemory
     case unknown
 
+    /// Ended by a failure rather than by its script, a cancel or its time limit.
+    public var endedBadly: Bool {
+        [.failed, .nodeFail, .bootFail, .outOfMemory, .preempted].contains(self)
+    }
+
     /// Still holds or waits for resources: the VM may exist or may still come.
     public var isActive: Bool {
         switch self {

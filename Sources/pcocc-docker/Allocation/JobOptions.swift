@@ -18,10 +18,11 @@ struct JobOptions: ParsableArguments {
 
     /// The job and its state directory, chosen as the man page's JOB SELECTION says; the state directory is checked
     /// before anything is read from it.
-    func select() async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
+    func select(acceptEnded: Bool = false) async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
         let config = try SiteConfiguration.load()
         let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
-        let (job, directory) = try await selector.select(jobID: jobID, jobName: jobName, environment: ProcessInfo.processInfo.environment)
+        let (job, directory) = try await selector.select(
+            jobID: jobID, jobName: jobName, environment: ProcessInfo.processInfo.environment, acceptEnded: acceptEnded)
         try directory.checkTrusted()
         return (job, directory, config)
     }

@@ -22,9 +22,12 @@ struct PsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try SiteConfiguration.load()
-        let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
-        let jobs = try await selector.dockerJobs()
-        EndedJobsJanitor(stateDirectory: config.stateDirectory).sweep(activeJobIDs: Set(jobs.map(\.id)))
+        let scheduler = try SlurmScheduler()
+        let selector = JobSelector(scheduler: scheduler, stateDirectory: config.stateDirectory)
+        let known = try await scheduler.jobs(ofUser: getuid())
+        // What ended jobs left goes first, so the list only shows what is worth knowing.
+        EndedJobsJanitor(stateDirectory: config.stateDirectory).sweep(knownJobs: known)
+        let jobs = selector.listedJobs(among: known)
         var rows: [Row] = []
         for job in jobs {
             let directory = JobDirectory(stateDirectory: config.stateDirectory, jobID: job.id)
