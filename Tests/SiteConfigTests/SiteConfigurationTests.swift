@@ -9,6 +9,8 @@ final class SiteConfigurationTests: XCTestCase {
     override func setUpWithError() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("siteconfig-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // The machine's own /etc/pcocc-docker/pcocc-docker.yaml must not leak in: an empty site file of our own.
+        try "".write(toFile: "\(root)/empty-site.yaml", atomically: true, encoding: .utf8)
     }
 
     override func tearDownWithError() throws {
@@ -19,7 +21,7 @@ final class SiteConfigurationTests: XCTestCase {
     func userEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
         environment.merging([
             "PCOCC_SYSTEM_CONF_DIR": "\(root)/system", "PCOCC_USER_CONF_DIR": "\(root)/user",
-            "PCOCC_DOCKER_SITE_CONFIG": "",
+            "PCOCC_DOCKER_SITE_CONFIG": "\(root)/empty-site.yaml",
         ]) { $1 }.merging(extra) { $1 }
     }
 
@@ -48,7 +50,7 @@ final class SiteConfigurationTests: XCTestCase {
         XCTAssertEqual(config.pcocc, PcoccRuntime.defaults)
         XCTAssertEqual(config.pcocc.imageDriver, .flat, "pcocc's default driver")
         XCTAssertEqual(config.sharedDirectories, [DockerMount(source: "/home/alice")], "the home directory by default")
-        XCTAssertEqual(config.files, [])
+        XCTAssertEqual(config.files, ["\(root)/empty-site.yaml"])
     }
 
     func testUserSettingsOverrideTheSiteFileKeyByKey() throws {
@@ -111,7 +113,9 @@ final class SiteConfigurationTests: XCTestCase {
         XCTAssertTrue(config.pcocc.dockerResolveAddress)
         XCTAssertEqual(config.pcocc.insecureRegistries, ["registry.local:5000", "10.0.0.0/8"])
         XCTAssertEqual(config.pcocc.defaultRegistry, "registry.local:5000")
-        XCTAssertEqual(config.files, ["\(root)/system/containers.yaml", "\(root)/user/containers.yaml"])
+        XCTAssertEqual(config.files, [
+            "\(root)/system/containers.yaml", "\(root)/user/containers.yaml", "\(root)/empty-site.yaml",
+        ])
     }
 
     func testDockerMountsMayNameADestination() throws {
