@@ -23,7 +23,7 @@ struct JobWatch: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             guard !Task.isCancelled else { return nil }
-            do throws(SlurmError) {
+            do throws(JobError) {
                 guard let job = try await scheduler.job(jobID) else { return "gone" }
                 if !job.isActive || job.state == .completing { return job.state.rawValue }
             } catch where error.code == .jobNotFound {

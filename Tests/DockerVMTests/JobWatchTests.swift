@@ -20,16 +20,16 @@ final class JobWatchTests: XCTestCase {
             self.unreachableFirst = unreachableFirst
         }
 
-        func job(_ id: String) async throws(SlurmError) -> JobInfo? {
+        func job(_ id: String) async throws(JobError) -> JobInfo? {
             let look = looks.add(1, ordering: .relaxed).newValue
-            if unreachableFirst && look == 1 { throw SlurmError(code: .unreachable, message: "cannot reach slurmctld") }
+            if unreachableFirst && look == 1 { throw JobError(code: .unreachable, message: "cannot reach slurmctld") }
             if look <= runningChecks { return JobInfo(id: id, userID: 1000, state: .running) }
             return final.map { JobInfo(id: id, userID: 1000, state: $0) }
         }
-        func jobs(ofUser uid: uid_t) async throws(SlurmError) -> [JobInfo] { [] }
-        func cancel(_ id: String, signal: Int32?) async throws(SlurmError) {}
-        func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(SlurmError) {}
-        func nodeAddress(_ nodeName: String) async throws(SlurmError) -> (hostname: String, address: String) { (nodeName, nodeName) }
+        func jobs(ofUser uid: uid_t) async throws(JobError) -> [JobInfo] { [] }
+        func cancel(_ id: String, signal: Int32?) async throws(JobError) {}
+        func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(JobError) {}
+        func nodeAddress(_ nodeName: String) async throws(JobError) -> (hostname: String, address: String) { (nodeName, nodeName) }
     }
 
     func testANodeFailureEndsTheWatch() async {

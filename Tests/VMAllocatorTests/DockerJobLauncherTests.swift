@@ -95,7 +95,7 @@ final class DockerJobLauncherTests: XCTestCase {
         do {
             _ = try await launcher(FakeRunner(.failsWith(record))).run { _, _ in 0 }
             XCTFail("expected a failure")
-        } catch let error as JobStateError {
+        } catch let error as JobError {
             XCTAssertTrue(error.description.contains("guest image not found at /x: build it"), error.description)
             XCTAssertTrue(error.description.contains("\(state)/logs/"), error.description)
         }
@@ -106,7 +106,7 @@ final class DockerJobLauncherTests: XCTestCase {
         do {
             _ = try await launcher(FakeRunner(.failsWith(nil))).run { _, _ in 0 }
             XCTFail("expected a failure")
-        } catch let error as JobStateError {
+        } catch let error as JobError {
             XCTAssertTrue(error.description.contains("the VM step ended without saying why"), error.description)
         }
     }
@@ -116,7 +116,7 @@ final class DockerJobLauncherTests: XCTestCase {
         do {
             _ = try await launcher(runner, timeout: 1).run { _, _ in 0 }
             XCTFail("expected a timeout")
-        } catch let error as JobStateError {
+        } catch let error as JobError {
             XCTAssertTrue(error.description.contains("was not ready after 1 s"), error.description)
         }
         XCTAssertTrue(runner.stopped.load(ordering: .relaxed))
@@ -143,7 +143,7 @@ final class DockerJobLauncherTests: XCTestCase {
         do {
             _ = try await launcher(FakeRunner(.becomesReady)).run { _, _ in 0 }
             XCTFail("expected a refusal")
-        } catch let error as JobStateError {
+        } catch let error as JobError {
             XCTAssertTrue(error.description.contains("is writable by other users"), error.description)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(state)/job_42"))

@@ -7,11 +7,11 @@ import XCTest
 struct FakeScheduler: Scheduler {
     var table: [JobInfo]
 
-    func job(_ id: String) async throws(SlurmError) -> JobInfo? { table.first { $0.id == id } }
-    func jobs(ofUser uid: uid_t) async throws(SlurmError) -> [JobInfo] { table.filter { $0.userID == uid } }
-    func cancel(_ id: String, signal: Int32?) async throws(SlurmError) {}
-    func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(SlurmError) {}
-    func nodeAddress(_ nodeName: String) async throws(SlurmError) -> (hostname: String, address: String) { (nodeName, "10.0.0.1") }
+    func job(_ id: String) async throws(JobError) -> JobInfo? { table.first { $0.id == id } }
+    func jobs(ofUser uid: uid_t) async throws(JobError) -> [JobInfo] { table.filter { $0.userID == uid } }
+    func cancel(_ id: String, signal: Int32?) async throws(JobError) {}
+    func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(JobError) {}
+    func nodeAddress(_ nodeName: String) async throws(JobError) -> (hostname: String, address: String) { (nodeName, "10.0.0.1") }
 }
 
 final class JobSelectorTests: XCTestCase {

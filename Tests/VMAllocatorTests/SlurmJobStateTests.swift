@@ -84,7 +84,7 @@ final class SlurmJobStateTests: XCTestCase {
         XCTAssertEqual(try JobID.parse("1756494"), 1_756_494)
         for bad in ["", "abc", "12_3", "-1", "0", "4294967295"] {
             XCTAssertThrowsError(try JobID.parse(bad)) { error in
-                XCTAssertEqual((error as? SlurmError)?.code, .invalidJobID, bad)
+                XCTAssertEqual((error as? JobError)?.code, .invalidJobID, bad)
             }
         }
     }
@@ -102,41 +102,41 @@ final class SlurmJobStateTests: XCTestCase {
             "/etc/slurm/slurm.conf")
 
         XCTAssertThrowsError(try SlurmConfiguration.path(environment: [:], isReadableFile: { _ in false })) { error in
-            XCTAssertEqual(error as? SlurmError, .noConfiguration("set SLURM_CONF or create /etc/slurm/slurm.conf"))
+            XCTAssertEqual(error as? JobError, .noConfiguration("set SLURM_CONF or create /etc/slurm/slurm.conf"))
             XCTAssertEqual(
                 "\(error)", "no Slurm configuration: set SLURM_CONF or create /etc/slurm/slurm.conf")
         }
         // A SLURM_CONF that names nothing must not fall back to /etc: the user asked for that cluster.
         XCTAssertThrowsError(try SlurmConfiguration.path(environment: ["SLURM_CONF": "/nope"], isReadableFile: exists))
         {
-            XCTAssertEqual(($0 as? SlurmError)?.code, .noConfiguration)
+            XCTAssertEqual(($0 as? JobError)?.code, .noConfiguration)
             XCTAssertTrue("\($0)".contains("SLURM_CONF=/nope"))
         }
     }
 
     func testSchedulerWithoutConfigurationThrowsInsteadOfExiting() {
         XCTAssertThrowsError(try SlurmScheduler(environment: ["SLURM_CONF": "/nonexistent/slurm.conf"])) {
-            XCTAssertEqual(($0 as? SlurmError)?.code, .noConfiguration)
+            XCTAssertEqual(($0 as? JobError)?.code, .noConfiguration)
         }
     }
 
     func testErrorMapping() {
-        let notFound = SlurmError.fromSlurm(errno: 2017, reason: "Invalid job id specified", subject: .job("123"))
+        let notFound = JobError.fromSlurm(errno: 2017, reason: "Invalid job id specified", subject: .job("123"))
         XCTAssertEqual(notFound.code, .jobNotFound)
         XCTAssertTrue(notFound.message.hasPrefix("job 123 not found"), notFound.message)
         XCTAssertEqual(notFound.slurmErrno, 2017)
 
-        let down = SlurmError.fromSlurm(
+        let down = JobError.fromSlurm(
             errno: 1800, reason: "Unable to contact slurm controller (connect failure)", subject: .job("1"))
         XCTAssertEqual(down.code, .unreachable)
         XCTAssertEqual(down.message, "cannot reach slurmctld: Unable to contact slurm controller (connect failure)")
 
-        let denied = SlurmError.fromSlurm(errno: 2002, reason: "Access/permission denied", subject: .job("5"))
+        let denied = JobError.fromSlurm(errno: 2002, reason: "Access/permission denied", subject: .job("5"))
         XCTAssertEqual(denied.code, .permissionDenied)
         XCTAssertTrue(denied.message.hasPrefix("job 5:"), denied.message)
 
-        XCTAssertEqual(SlurmError.fromSlurm(errno: 2018, reason: "x", subject: .node("n9")).code, .nodeNotFound)
-        XCTAssertEqual(SlurmError.fromSlurm(errno: 2013, reason: "x", subject: .job("1")).code, .failed)
+        XCTAssertEqual(JobError.fromSlurm(errno: 2018, reason: "x", subject: .node("n9")).code, .nodeNotFound)
+        XCTAssertEqual(JobError.fromSlurm(errno: 2013, reason: "x", subject: .job("1")).code, .failed)
     }
 
     func testOwnedJob() async throws {
@@ -163,13 +163,13 @@ final class SlurmJobStateTests: XCTestCase {
 private struct JobTableScheduler: Scheduler {
     var jobs: [JobInfo]
 
-    func job(_ id: String) async throws(SlurmError) -> JobInfo? { jobs.first { $0.id == id } }
-    func jobs(ofUser uid: uid_t) async throws(SlurmError) -> [JobInfo] { jobs.filter { $0.userID == uid } }
-    func cancel(_ id: String, signal: Int32?) async throws(SlurmError) {
+    func job(_ id: String) async throws(JobError) -> JobInfo? { jobs.first { $0.id == id } }
+    func jobs(ofUser uid: uid_t) async throws(JobError) -> [JobInfo] { jobs.filter { $0.userID == uid } }
+    func cancel(_ id: String, signal: Int32?) async throws(JobError) {
         guard jobs.contains(where: { $0.id == id }) else { throw .jobNotFound(id) }
     }
-    func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(SlurmError) {}
-    func nodeAddress(_ nodeName: String) async throws(SlurmError) -> (hostname: String, address: String) {
+    func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(JobError) {}
+    func nodeAddress(_ nodeName: String) async throws(JobError) -> (hostname: String, address: String) {
         (nodeName, "127.0.0.1")
     }
 }

@@ -79,7 +79,7 @@ public struct DockerJobLauncher: Sendable {
                     throw error
                 }
             }
-        } catch let error as JobStateError {
+        } catch let error as JobError {
             // The job directory goes with the job: keep its logs where the error message says.
             throw error.withLogs(directory.keepLogs())
         }
@@ -110,14 +110,14 @@ public struct DockerJobLauncher: Sendable {
             if let endpoint = try await readiness(directory) { return endpoint }
             if !step.isRunning { throw stepFailure(directory) }
             if ContinuousClock.now > deadline {
-                throw JobStateError.vmNotReady(jobID: directory.jobID, seconds: timeoutSeconds, log: directory.consoleLog)
+                throw JobError.vmNotReady(jobID: directory.jobID, seconds: timeoutSeconds, log: directory.consoleLog)
             }
             try await Task.sleep(for: pollInterval)
         }
     }
 
     /// The VM step's own account of its failure (docker/failure.json), else that it ended without one.
-    static func stepFailure(_ directory: JobDirectory) -> JobStateError {
+    static func stepFailure(_ directory: JobDirectory) -> JobError {
         let detail =
             VMFailureRecord.read(from: directory.failureFile)?.message
             ?? "the VM step ended without saying why (killed, or it could not start: see the step log)"

@@ -31,7 +31,7 @@ public struct JobIdentity: Sendable, Equatable {
 
     /// Asks Slurm about the job and its first node. Resolution failures only shrink the name list: localhost and
     /// 127.0.0.1 are always in the certificate.
-    public static func lookup(jobID: String, nodeList: String, scheduler: any Scheduler) async throws(SlurmError) -> JobIdentity {
+    public static func lookup(jobID: String, nodeList: String, scheduler: any Scheduler) async throws(JobError) -> JobIdentity {
         let node = HostList.first(of: nodeList)
         let job = try await scheduler.job(jobID)
         var names = [node]

@@ -24,8 +24,8 @@ public struct JobSelector: Sendable {
         let candidates = try await dockerJobs().filter { jobName == nil || $0.name == jobName }
         switch candidates.count {
         case 1: return (candidates[0], directory(of: candidates[0].id))
-        case 0: throw jobName.map { JobStateError.jobNotFound(name: $0) } ?? JobStateError.noDockerJob
-        default: throw JobStateError.ambiguousJob(candidates: candidates.map { "\($0.id) (\($0.name), \($0.state.rawValue))" })
+        case 0: throw jobName.map { JobError.noJobNamed($0) } ?? JobError.noDockerJob
+        default: throw JobError.ambiguousJob(candidates: candidates.map { "\($0.id) (\($0.name), \($0.state.rawValue))" })
         }
     }
 
@@ -54,10 +54,10 @@ public struct JobSelector: Sendable {
         guard job.isActive else {
             // The launcher removes the directory when the job ends; one left by a killed launcher goes now.
             directory.remove()
-            throw JobStateError.jobFinished(jobID: job.id)
+            throw JobError.jobFinished(jobID: job.id)
         }
         guard job.comment == SlurmCommandLine.jobComment || directory.exists else {
-            throw JobStateError.notADockerJob(jobID: job.id)
+            throw JobError.notADockerJob(jobID: job.id)
         }
         return (job, directory)
     }

@@ -24,20 +24,20 @@ public struct VMWaiter: Sendable {
         let started = ContinuousClock.now
         while true {
             if let endpoint = try await directory.answeringEndpoint() { return endpoint }
-            guard let job = try await scheduler.job(jobID), job.isActive else { throw JobStateError.jobFinished(jobID: jobID) }
+            guard let job = try await scheduler.job(jobID), job.isActive else { throw JobError.jobFinished(jobID: jobID) }
             let message: String
             if job.state == .pending {
                 message = "Waiting for job \(jobID) to start (\(job.stateReason ?? "queued"))"
                 runningSince = nil
                 if jobStartSeconds > 0 && ContinuousClock.now - started > .seconds(jobStartSeconds) {
-                    throw JobStateError.jobStartTimeout(jobID: jobID, seconds: jobStartSeconds, reason: job.stateReason ?? "queued")
+                    throw JobError.jobStartTimeout(jobID: jobID, seconds: jobStartSeconds, reason: job.stateReason ?? "queued")
                 }
             } else {
                 message = "Waiting for docker VM to start (\(VMStage.read(from: directory)?.rawValue ?? "starting the VM step"))"
                 let since = runningSince ?? ContinuousClock.now
                 runningSince = since
                 if ContinuousClock.now - since > .seconds(timeoutSeconds) {
-                    throw JobStateError.vmNotReady(jobID: jobID, seconds: timeoutSeconds, log: directory.consoleLog)
+                    throw JobError.vmNotReady(jobID: jobID, seconds: timeoutSeconds, log: directory.consoleLog)
                 }
             }
             report(message)

@@ -17,12 +17,12 @@ public struct EndpointRecord: Codable, Sendable, Equatable {
     }
 
     /// Reads the record; nil while the file does not exist yet.
-    public static func read(from path: String) throws(JobStateError) -> EndpointRecord? {
+    public static func read(from path: String) throws(JobError) -> EndpointRecord? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         do {
             return try JSONDecoder().decode(EndpointRecord.self, from: data)
         } catch {
-            throw JobStateError.invalidEndpoint(path: path)
+            throw JobError.invalidEndpoint(path: path)
         }
     }
 }

@@ -12,7 +12,7 @@ extension JobDirectory {
     }
 
     /// The job's endpoint once it is written and dockerd answers on it; nil until then.
-    public func answeringEndpoint() async throws(JobStateError) -> EndpointRecord? {
+    public func answeringEndpoint() async throws(JobError) -> EndpointRecord? {
         guard let endpoint = try EndpointRecord.read(from: endpointFile), await answers(endpoint) else { return nil }
         return endpoint
     }

@@ -45,23 +45,23 @@ public struct JobDirectory: Sendable, Equatable {
 
     /// Creates the directory tree (and the state directory itself, like ~/.pcocc) with mode 0700 from the start,
     /// after checking that no other user can replace a directory on the way (`TrustedPath`).
-    public func create() throws(JobStateError) {
+    public func create() throws(JobError) {
         do {
             try TrustedPath.check(stateDirectory)
             try PrivateDirectory.create(stateDirectory)
             for directory in [path, dockerDirectory, shellDirectory] { try PrivateDirectory.make(directory) }
         } catch {
-            throw JobStateError.untrustedState(reason: error.description)
+            throw JobError.untrustedState(reason: error.description)
         }
     }
 
     /// Checks, before anything is read from it, that the state directory and its ancestors are the user's or
     /// root's and not writable by others: another user must not be able to plant an endpoint or certificates.
-    public func checkTrusted() throws(JobStateError) {
+    public func checkTrusted() throws(JobError) {
         do {
             try TrustedPath.check(stateDirectory)
         } catch {
-            throw JobStateError.untrustedState(reason: error.description)
+            throw JobError.untrustedState(reason: error.description)
         }
     }
 

@@ -17,9 +17,9 @@ enum LibSlurm {
     /// Runs `body` on the libslurm queue once libslurm is initialized from `configuration`.
     static func call<T: Sendable>(
         configuration: String,
-        _ body: @escaping @Sendable () -> Result<T, SlurmError>
-    ) async throws(SlurmError) -> T {
-        try await queue.perform { () throws(SlurmError) -> T in
+        _ body: @escaping @Sendable () -> Result<T, JobError>
+    ) async throws(JobError) -> T {
+        try await queue.perform { () throws(JobError) -> T in
             if let error = initialize(configuration) { throw error }
             return try body().get()
         }
@@ -27,10 +27,10 @@ enum LibSlurm {
 
     /// slurm_init reads the configuration once per process and cannot be redone; a second
     /// configuration in the same process is refused rather than silently ignored.
-    private static func initialize(_ path: String) -> SlurmError? {
+    private static func initialize(_ path: String) -> JobError? {
         if let initializedPath {
             guard initializedPath == path else {
-                return SlurmError(
+                return JobError(
                     code: .failed,
                     message: "libslurm already uses \(initializedPath); cannot switch to \(path) in the same process")
             }
@@ -46,10 +46,10 @@ enum LibSlurm {
     }
 
     /// The error for the call that just failed on this thread. Must run right after that call.
-    static func lastError(_ subject: SlurmError.Subject) -> SlurmError {
+    static func lastError(_ subject: JobError.Subject) -> JobError {
         let number = slurm_get_errno()
         let reason = slurm_strerror(number).map { String(cString: $0) } ?? "unknown error"
-        return SlurmError.fromSlurm(errno: number, reason: reason, subject: subject)
+        return JobError.fromSlurm(errno: number, reason: reason, subject: subject)
     }
 }
 

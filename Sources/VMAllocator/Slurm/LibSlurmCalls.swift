@@ -8,7 +8,7 @@ extension LibSlurm {
     private static let showFlags = UInt16(SHOW_ALL)
 
     /// nil when slurmctld does not know the job (ESLURM_INVALID_JOB_ID).
-    static func loadJob(_ number: UInt32, id: String) -> Result<JobInfo?, SlurmError> {
+    static func loadJob(_ number: UInt32, id: String) -> Result<JobInfo?, JobError> {
         var message: UnsafeMutablePointer<job_info_msg_t>?
         guard slurm_load_job(&message, number, showFlags) == 0 else {
             let error = lastError(.job(id))
@@ -21,7 +21,7 @@ extension LibSlurm {
         return .success(JobInfo(records[0]))
     }
 
-    static func loadJobs(ofUser uid: uid_t) -> Result<[JobInfo], SlurmError> {
+    static func loadJobs(ofUser uid: uid_t) -> Result<[JobInfo], JobError> {
         var message: UnsafeMutablePointer<job_info_msg_t>?
         guard slurm_load_job_user(&message, uid, showFlags) == 0 else {
             return .failure(lastError(.jobsOfUser(uid)))
@@ -33,7 +33,7 @@ extension LibSlurm {
 
     /// nil `signal`: cancel like scancel (slurmctld sends SIGTERM, then SIGKILL after KillWait).
     /// Another signal goes to the batch script as well as the steps (KILL_FULL_JOB) and does not end the job.
-    static func killJob(_ number: UInt32, id: String, signal: Int32?) -> Result<Void, SlurmError> {
+    static func killJob(_ number: UInt32, id: String, signal: Int32?) -> Result<Void, JobError> {
         let signalNumber = UInt16(clamping: signal ?? SIGKILL)
         let flags = signal == nil ? 0 : pcocc_kill_full_job
         guard slurm_kill_job(number, signalNumber, flags) == 0 else {
@@ -44,7 +44,7 @@ extension LibSlurm {
         return .success(())
     }
 
-    static func signalStep(_ number: UInt32, step: UInt32, id: String, signal: Int32) -> Result<Void, SlurmError> {
+    static func signalStep(_ number: UInt32, step: UInt32, id: String, signal: Int32) -> Result<Void, JobError> {
         guard slurm_signal_job_step(number, step, UInt32(clamping: signal)) == 0 else {
             let error = lastError(.job(id))
             return error.slurmErrno == SlurmErrno.alreadyDone ? .success(()) : .failure(error)
@@ -52,7 +52,7 @@ extension LibSlurm {
         return .success(())
     }
 
-    static func loadNodeAddress(_ nodeName: String) -> Result<(hostname: String, address: String), SlurmError> {
+    static func loadNodeAddress(_ nodeName: String) -> Result<(hostname: String, address: String), JobError> {
         var message: UnsafeMutablePointer<node_info_msg_t>?
         let status = nodeName.withCString { name in
             slurm_load_node_single(&message, UnsafeMutablePointer(mutating: name), showFlags)

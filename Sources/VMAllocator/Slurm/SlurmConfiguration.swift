@@ -12,7 +12,7 @@ public enum SlurmConfiguration {
     public static func path(
         environment: [String: String],
         isReadableFile: (String) -> Bool = { FileManager.default.isReadableFile(atPath: $0) }
-    ) throws(SlurmError) -> String {
+    ) throws(JobError) -> String {
         if let path = environment["SLURM_CONF"], !path.isEmpty {
             guard isReadableFile(path) else {
                 throw .noConfiguration("SLURM_CONF=\(path) is not a readable file")

@@ -33,7 +33,7 @@ extension JobOptions {
     func endpoint() async throws -> (job: JobInfo, directory: JobDirectory, endpoint: EndpointRecord, config: SiteConfiguration) {
         let (info, directory, config) = try await select()
         guard let endpoint = try EndpointRecord.read(from: directory.endpointFile) else {
-            throw JobStateError.vmNotStarted(jobID: info.id, state: info.state.rawValue)
+            throw JobError.vmNotStarted(jobID: info.id, state: info.state.rawValue)
         }
         return (info, directory, endpoint, config)
     }
