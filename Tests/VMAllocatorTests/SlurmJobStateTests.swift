@@ -71,15 +71,6 @@ final class SlurmJobStateTests: XCTestCase {
         XCTAssertNil(JobInfo(id: "1", userID: 0, state: .pending).firstNode)
     }
 
-    func testMemoryPerNode() {
-        XCTAssertEqual(JobInfo.memoryPerNode(slurmMinMemory: 2048, numCPUs: 4, numNodes: 1), 2048, "--mem")
-        let perCPU: UInt64 = 1 << 63
-        XCTAssertEqual(
-            JobInfo.memoryPerNode(slurmMinMemory: perCPU | 1000, numCPUs: 8, numNodes: 2), 4000, "--mem-per-cpu")
-        XCTAssertNil(JobInfo.memoryPerNode(slurmMinMemory: 0, numCPUs: 1, numNodes: 1), "no limit")
-        XCTAssertNil(JobInfo.memoryPerNode(slurmMinMemory: perCPU, numCPUs: 1, numNodes: 1))
-    }
-
     func testJobIDParsing() throws {
         XCTAssertEqual(try JobID.parse("1756494"), 1_756_494)
         for bad in ["", "abc", "12_3", "-1", "0", "4294967295"] {

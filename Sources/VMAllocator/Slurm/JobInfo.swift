@@ -31,12 +31,8 @@ public struct JobInfo: Sendable, Equatable {
     public var state: JobState
     /// Why the job waits or ended ("Resources", "Priority", "TimeLimit"...); nil when Slurm gives none.
     public var stateReason: String?
-    /// Slurm's free-text detail for the reason, when it has one.
-    public var stateDescription: String?
     /// Allocated nodes as a Slurm host list ("node[1-2]"); empty while pending.
     public var nodes: String
-    /// The node that runs the batch script (batch jobs only, once running).
-    public var batchHost: String?
     /// nil when unlimited.
     public var timeLimit: TimeInterval?
     /// Actual start, or slurmctld's expected start while pending; nil when unknown.
@@ -49,32 +45,18 @@ public struct JobInfo: Sendable, Equatable {
     /// Run time accumulated before the last suspension.
     public var preSuspendTime: TimeInterval
     public var comment: String?
-    /// true for sbatch jobs, false for salloc/srun allocations.
-    public var isBatch: Bool
-    public var workDir: String
-    public var numCPUs: UInt32
-    public var numNodes: UInt32
-    /// Memory per node in MiB (from --mem, or --mem-per-cpu/DefMemPerCPU times the CPUs per node);
-    /// nil when the job has no memory limit. Salloc shells only see SLURM_MEM_PER_NODE when --mem was given.
-    public var memoryPerNode: UInt64?
-    public var partition: String
 
     public init(
-        id: String, name: String = "", userID: uid_t, state: JobState, stateReason: String? = nil,
-        stateDescription: String? = nil, nodes: String = "", batchHost: String? = nil,
+        id: String, name: String = "", userID: uid_t, state: JobState, stateReason: String? = nil, nodes: String = "",
         timeLimit: TimeInterval? = nil, startTime: Date? = nil, endTime: Date? = nil, submitTime: Date? = nil,
-        suspendTime: Date? = nil, preSuspendTime: TimeInterval = 0, comment: String? = nil, isBatch: Bool = false,
-        workDir: String = "", numCPUs: UInt32 = 1, numNodes: UInt32 = 1, memoryPerNode: UInt64? = nil,
-        partition: String = ""
+        suspendTime: Date? = nil, preSuspendTime: TimeInterval = 0, comment: String? = nil
     ) {
         self.id = id
         self.name = name
         self.userID = userID
         self.state = state
         self.stateReason = stateReason
-        self.stateDescription = stateDescription
         self.nodes = nodes
-        self.batchHost = batchHost
         self.timeLimit = timeLimit
         self.startTime = startTime
         self.endTime = endTime
@@ -82,12 +64,6 @@ public struct JobInfo: Sendable, Equatable {
         self.suspendTime = suspendTime
         self.preSuspendTime = preSuspendTime
         self.comment = comment
-        self.isBatch = isBatch
-        self.workDir = workDir
-        self.numCPUs = numCPUs
-        self.numNodes = numNodes
-        self.memoryPerNode = memoryPerNode
-        self.partition = partition
     }
 
     public var isActive: Bool { state.isActive }

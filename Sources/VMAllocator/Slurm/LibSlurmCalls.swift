@@ -87,23 +87,14 @@ extension JobInfo {
             userID: record.user_id,
             state: JobState(slurmState: record.job_state),
             stateReason: reason,
-            stateDescription: Self.string(record.state_desc),
             nodes: Self.string(record.nodes) ?? "",
-            batchHost: Self.string(record.batch_host),
             timeLimit: SlurmValues.minutes(record.time_limit),
             startTime: Self.date(record.start_time),
             endTime: Self.date(record.end_time),
             submitTime: Self.date(record.submit_time),
             suspendTime: Self.date(record.suspend_time),
             preSuspendTime: TimeInterval(record.pre_sus_time),
-            comment: Self.string(record.comment),
-            isBatch: record.batch_flag != 0,
-            workDir: Self.string(record.work_dir) ?? "",
-            numCPUs: record.num_cpus,
-            numNodes: record.num_nodes,
-            memoryPerNode: Self.memoryPerNode(
-                slurmMinMemory: record.pn_min_memory, numCPUs: record.num_cpus, numNodes: record.num_nodes),
-            partition: Self.string(record.partition) ?? "")
+            comment: Self.string(record.comment))
     }
 
     /// nil for NULL and for the empty strings libslurm sends for unset fields.

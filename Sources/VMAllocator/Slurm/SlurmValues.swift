@@ -6,8 +6,6 @@ enum SlurmValues {
     static let noValue = UInt32(NO_VAL)
     /// "Unlimited" in a 32-bit field (INFINITE).
     static let infinite = UInt32(INFINITE)
-    /// `pn_min_memory` counts MiB per CPU rather than per node when this bit is set (MEM_PER_CPU).
-    static let memoryPerCPU = UInt64(MEM_PER_CPU)
 
     /// A 32-bit time limit in minutes, or nil for unlimited or unset.
     static func minutes(_ limit: UInt32) -> Double? {
@@ -38,17 +36,5 @@ extension JobState {
         case JOB_OOM: self = .outOfMemory
         default: self = .unknown
         }
-    }
-}
-
-extension JobInfo {
-    /// Slurm's `pn_min_memory`: MiB per node, or per CPU when MEM_PER_CPU is set.
-    static func memoryPerNode(slurmMinMemory: UInt64, numCPUs: UInt32, numNodes: UInt32) -> UInt64? {
-        if slurmMinMemory & SlurmValues.memoryPerCPU != 0 {
-            let perCPU = slurmMinMemory & ~SlurmValues.memoryPerCPU
-            let cpusPerNode = UInt64(max(1, numCPUs / max(1, numNodes)))
-            return perCPU == 0 ? nil : perCPU * cpusPerNode
-        }
-        return slurmMinMemory == 0 ? nil : slurmMinMemory
     }
 }
