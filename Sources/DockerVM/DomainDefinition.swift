@@ -39,7 +39,8 @@ public struct DomainDefinition: Sendable {
             "  <on_crash>destroy</on_crash>",
             "  <devices>",
         ]
-        lines += disk(spec.rootDiskPath, format: "qcow2", target: "vda") + disk(spec.dataDiskPath, format: "raw", target: "vdb")
+        lines += disk(spec.rootDiskPath, format: "qcow2", target: "vda")
+        lines += disk(spec.dataDiskPath, format: "raw", target: "vdb", persistent: spec.dataDiskIsPersistent)
         lines.append("    <controller type='usb' model='none'/>")
         for share in spec.sharedDirectories {
             lines += [
@@ -70,12 +71,13 @@ public struct DomainDefinition: Sendable {
             + ["  </sysinfo>"]
     }
 
-    /// The overlay and data disks hold nothing that outlives the VM, so host flushes are
-    /// skipped (cache='unsafe'); discard gives freed guest blocks back to node scratch.
-    private func disk(_ path: String, format: String, target: String) -> [String] {
+    /// The overlay and scratch data disk hold nothing that outlives the VM, so host flushes are skipped
+    /// (cache='unsafe'); a persistent data disk honours the guest's flushes (writeback), so that its ext4 journal
+    /// keeps it consistent when the VM is killed. discard gives freed guest blocks back to the host.
+    private func disk(_ path: String, format: String, target: String, persistent: Bool = false) -> [String] {
         [
             "    <disk type='file' device='disk'>",
-            "      <driver name='qemu' type='\(format)' cache='unsafe' discard='unmap'/>",
+            "      <driver name='qemu' type='\(format)' cache='\(persistent ? "writeback" : "unsafe")' discard='unmap'/>",
             "      <source file=\(attr(path))/>",
             "      <target dev='\(target)' bus='virtio'/>",
             "    </disk>",

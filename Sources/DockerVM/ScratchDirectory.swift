@@ -125,24 +125,30 @@ struct ScratchDirectory: Sendable {
         setenv("XDG_CACHE_HOME", cacheDirectory, 1)
     }
 
-    /// mkfs.ext4 lives in /usr/sbin, which ordinary users' PATH often lacks.
-    static var mkfs: String {
+    /// mkfs.ext4 and e2fsck live in /sbin, which ordinary users' PATH often lacks.
+    static func tool(_ name: String) -> String {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
-        return ChildProcess.which("mkfs.ext4", path: path) ?? "mkfs.ext4"
+        return ChildProcess.which(name, path: path) ?? name
     }
 
-    /// The copy-on-write root disk over the image and the ext4 data disk for /var/lib/docker.
-    func createDisks(backingFile: String, dataDiskGiB: Int) async throws(VMError) {
+    /// The copy-on-write root disk over the image and, unless the VM uses persistent storage (nil size), the ext4
+    /// data disk for /var/lib/docker.
+    func createDisks(backingFile: String, dataDiskGiB: Int?) async throws(VMError) {
+        do {
+            try await ChildProcess.checked(
+                "qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backingFile, overlayPath])
+        } catch {
+            throw VMError.tool(error)
+        }
+        guard let dataDiskGiB else { return }
         guard FileManager.default.createFile(atPath: dataDiskPath, contents: nil),
             truncate(dataDiskPath, off_t(dataDiskGiB) << 30) == 0
         else {
             throw VMError(.fileSystem, SystemError("create the data disk", dataDiskPath).description)
         }
         do {
-            try await ChildProcess.checked(
-                "qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backingFile, overlayPath])
             // No journal (the disk dies with the VM), lazy inode tables: the guest mounts it at once.
-            try await ChildProcess.checked(Self.mkfs, [
+            try await ChildProcess.checked(Self.tool("mkfs.ext4"), [
                 "-q", "-F", "-m", "0", "-O", "^has_journal,^resize_inode", "-E", "nodiscard,lazy_itable_init=1",
                 "-L", "pcocc-data", dataDiskPath,
             ])

@@ -27,6 +27,7 @@ extension VMSettings {
             shares: configuration.sharedDirectories, dockerIptables: vm.dockerIptables,
             bindAddress: try Self.bindAddress(vm.bindAddress, nodeAddress: nodeAddress), advertisedHost: nodeAddress,
             readyTimeoutSeconds: readyTimeoutSeconds ?? configuration.timeouts.vmReadySeconds)
+        persistentStorage = configuration.storage.persistent ? configuration.storage : nil
     }
 
     /// `vm.bind_address: node` is Slurm's NodeAddr as this node resolves it, which must be one of its own

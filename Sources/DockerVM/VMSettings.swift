@@ -13,6 +13,8 @@ public struct VMSettings: Sendable {
     public var domainKind: DomainKind?
     public var resources: VMResources
     public var dataDiskGiB: Int
+    /// Docker's storage kept across jobs, or nil for a fresh data disk on node scratch.
+    public var persistentStorage: StorageSection?
     public var scratchDirectory: String
     /// Host directories shared with the guest, each mounted at its destination there.
     public var shares: [DockerMount]
@@ -39,6 +41,7 @@ public struct VMSettings: Sendable {
         self.domainKind = domainKind
         self.resources = resources
         self.dataDiskGiB = dataDiskGiB
+        self.persistentStorage = nil
         self.scratchDirectory = scratchDirectory
         self.shares = shares
         self.dockerIptables = dockerIptables

@@ -33,6 +33,8 @@ public struct VMSpec: Sendable, Equatable {
     public var kernelCommandLine: String
     public var rootDiskPath: String
     public var dataDiskPath: String
+    /// The data disk outlives the VM (persistent storage): writes must reach it when the guest flushes them.
+    public var dataDiskIsPersistent: Bool = false
     public var consoleLogPath: String
     public var firmwareFiles: [FirmwareFile]
     public var sharedDirectories: [SharedDirectory]

@@ -52,9 +52,12 @@ public struct VMSupervisor: Sendable {
             parent: settings.scratchDirectory, userID: settings.userID, jobID: settings.job.jobID)
         var hypervisor: (any Hypervisor)?
         var domain: DomainHandle?
+        var storage: PersistentStorage.Lease?
+        defer { _ = storage }
         do {
             let shares = try GuestConfig.shares(for: settings.shares.filter { Self.existsOrWarn($0.source) })
-            try await scratch.createDisks(backingFile: image.diskPath, dataDiskGiB: settings.dataDiskGiB)
+            storage = try await leasePersistentStorage()
+            try await scratch.createDisks(backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
             try scratch.writeGuestConfig(GuestConfig(shares: shares, dockerIptables: settings.dockerIptables))
             phases.mark("prepare")
 
@@ -66,7 +69,12 @@ public struct VMSupervisor: Sendable {
             phases.mark("libvirt")
 
             VMStage.startingVM.write(to: settings.job)
-            let spec = vmSpec(image: image, scratch: scratch, shares: shares)
+            var vmSpec = vmSpec(image: image, scratch: scratch, shares: shares)
+            if let storage {
+                vmSpec.dataDiskPath = storage.diskPath
+                vmSpec.dataDiskIsPersistent = true
+            }
+            let spec = vmSpec
             let (started, port) = try await DomainStarter(
                 hypervisor: connected,
                 pickPort: { [address = settings.bindAddress] () throws(VMError) in
@@ -112,6 +120,25 @@ public struct VMSupervisor: Sendable {
             try PrivateDirectory.make(settings.job.dockerDirectory)
         } catch {
             throw VMError(.fileSystem, error.description)
+        }
+    }
+
+    /// The user's persistent docker storage when it is on and free; busy (another job of the user has it), the VM
+    /// gets a fresh disk and the step says why.
+    private func leasePersistentStorage() async throws(VMError) -> PersistentStorage.Lease? {
+        guard let section = settings.persistentStorage else { return nil }
+        let storage = PersistentStorage(section)
+        switch try await storage.acquire(jobID: settings.job.jobID, node: HostNetwork.hostname()) {
+        case .leased(let lease):
+            VMLog.write("persistent docker storage: \(storage.diskPath)")
+            return lease
+        case .busy(let holder):
+            let notice =
+                "persistent docker storage \(storage.diskPath) is in use by \(holder): this job uses a fresh disk, "
+                + "kept only until it ends"
+            VMLog.write(notice)
+            VMNotices.add(notice, to: settings.job)
+            return nil
         }
     }
 

@@ -5,12 +5,16 @@ public struct DockerSettings: Sendable, Equatable {
     public var stateDirectory: String
     public var vm: VMSection
     public var network: NetworkSection
+    public var storage: StorageSection
     public var timeouts: TimeoutSection
 
-    public init(stateDirectory: String, vm: VMSection, network: NetworkSection, timeouts: TimeoutSection) {
+    public init(
+        stateDirectory: String, vm: VMSection, network: NetworkSection, storage: StorageSection, timeouts: TimeoutSection
+    ) {
         self.stateDirectory = stateDirectory
         self.vm = vm
         self.network = network
+        self.storage = storage
         self.timeouts = timeouts
     }
 
@@ -22,6 +26,7 @@ public struct DockerSettings: Sendable, Equatable {
             cpus: .allocation, memoryMiB: .allocation, memoryPerCPUMiB: 2048, dataDiskGiB: 20,
             scratchDirectory: "/tmp", dockerIptables: false, bindAddress: .nodeAddress),
         network: NetworkSection(mode: .nat, registryMirrors: [], dns: [], httpProxy: nil, httpsProxy: nil, noProxy: nil),
+        storage: StorageSection(persistent: false, path: "%{homedir}/.pcocc/docker-storage", sizeGiB: 50),
         timeouts: TimeoutSection(vmReadySeconds: 300, jobStartSeconds: 0))
 }
 
@@ -114,6 +119,23 @@ public struct NetworkSection: Sendable, Equatable {
         self.httpProxy = httpProxy
         self.httpsProxy = httpsProxy
         self.noProxy = noProxy
+    }
+}
+
+/// The `storage` section: docker's own storage (/var/lib/docker: images, volumes, build cache) kept from one job to
+/// the next, on a shared path, one job at a time.
+public struct StorageSection: Sendable, Equatable {
+    /// Off: each job starts with an empty /var/lib/docker on node scratch.
+    public var persistent: Bool
+    /// The directory of the disk (docker-data.img, sparse) and its lock, on a file system every node shares.
+    public var path: String
+    /// The disk's size limit, in GiB.
+    public var sizeGiB: Int
+
+    public init(persistent: Bool, path: String, sizeGiB: Int) {
+        self.persistent = persistent
+        self.path = path
+        self.sizeGiB = sizeGiB
     }
 }
 

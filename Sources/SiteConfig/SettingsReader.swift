@@ -5,12 +5,13 @@ import Yams
 struct SettingsReader {
     let fields: YAMLFields
 
-    static let topKeys = ["state_dir", "vm", "network", "timeouts"]
+    static let topKeys = ["state_dir", "vm", "network", "storage", "timeouts"]
     static let vmKeys = [
         "image_dir", "domain_type", "libvirt_uri", "cpus", "memory_mb", "memory_per_cpu_mb", "data_disk_gb",
         "scratch_dir", "docker_iptables", "bind_address",
     ]
     static let networkKeys = ["mode", "registry_mirrors", "dns", "http_proxy", "https_proxy", "no_proxy"]
+    static let storageKeys = ["persistent", "path", "size_gb"]
     static let timeoutKeys = ["vm_ready", "job_start"]
 
     func apply(_ yaml: String, to base: DockerSettings) throws(ConfigError) -> DockerSettings {
@@ -20,6 +21,7 @@ struct SettingsReader {
             case "state_dir": result.stateDirectory = try fields.path(value, at: key)
             case "vm": result.vm = try vm(value, over: result.vm)
             case "network": result.network = try network(value, over: result.network)
+            case "storage": result.storage = try storage(value, over: result.storage)
             default: result.timeouts = try timeouts(value, over: result.timeouts)
             }
         }
@@ -66,6 +68,19 @@ struct SettingsReader {
             }
         }
         return network
+    }
+
+    private func storage(_ node: Node, over base: StorageSection) throws(ConfigError) -> StorageSection {
+        var storage = base
+        for (key, value) in try fields.entries(of: node, at: "storage", known: Self.storageKeys) {
+            let at = "storage.\(key)"
+            switch key {
+            case "persistent": storage.persistent = try fields.bool(value, at: at)
+            case "path": storage.path = try fields.path(value, at: at)
+            default: storage.sizeGiB = try fields.integer(value, at: at, minimum: 1)
+            }
+        }
+        return storage
     }
 
     private func timeouts(_ node: Node, over base: TimeoutSection) throws(ConfigError) -> TimeoutSection {

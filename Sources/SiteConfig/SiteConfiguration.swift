@@ -27,6 +27,7 @@ public struct SiteConfiguration: Sendable, Equatable {
     public var stateDirectory: String { settings.stateDirectory }
     public var vm: VMSection { settings.vm }
     public var network: NetworkSection { settings.network }
+    public var storage: StorageSection { settings.storage }
     public var timeouts: TimeoutSection { settings.timeouts }
 
     public static let defaultSiteFile = "/etc/pcocc-docker/pcocc-docker.yaml"
@@ -111,6 +112,7 @@ public struct SiteConfiguration: Sendable, Equatable {
         result.vm.imageDirectory = try fields.expand(settings.vm.imageDirectory, at: "vm.image_dir")
         result.vm.scratchDirectory = try fields.expand(settings.vm.scratchDirectory, at: "vm.scratch_dir")
         result.vm.libvirtURI = try fields.expand(settings.vm.libvirtURI, at: "vm.libvirt_uri")
+        result.storage.path = try fields.expand(settings.storage.path, at: "storage.path")
         return result
     }
 

@@ -49,6 +49,7 @@ struct LauncherCommand: AsyncParsableCommand {
                     waiting.update("Waiting for docker VM to start (\(stage?.rawValue ?? "starting the VM step"))")
                 }) { endpoint, directory -> Int32? in
                     waiting.finish()
+                    for notice in VMNotices.read(from: directory) { progress("pcocc-docker: note: \(notice)") }
                     if mode == .batch && script == nil {
                         progress("docker VM of job \(jobID) ready on \(HostNetwork.hostPort(endpoint.host, endpoint.port))")
                         return nil

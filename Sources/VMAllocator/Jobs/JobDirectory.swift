@@ -31,6 +31,8 @@ public struct JobDirectory: Sendable, Equatable {
     public var dockerDirectory: String { "\(path)/docker" }
     /// Written by the VM step once dockerd answers (`EndpointRecord`).
     public var endpointFile: String { "\(dockerDirectory)/endpoint.json" }
+    /// Notices for the user from the VM step (`VMNotices`).
+    public var noticesFile: String { "\(dockerDirectory)/notices" }
     /// The VM step's progress (`VMStage`), for those who wait.
     public var stageFile: String { "\(dockerDirectory)/stage" }
     /// Written by the VM step when it fails (`VMFailureRecord`).

@@ -37,6 +37,7 @@ struct ShellCommand: AsyncParsableCommand {
             defer { waiting.finish() }
             endpoint = try await waiter.wait { waiting.update($0) }
         }
+        for notice in VMNotices.read(from: directory) { progress("pcocc-docker: note: \(notice)") }
         let session = DockerSession(jobID: info.id, endpoint: endpoint, directory: directory, runtime: config.pcocc)
         let status = try await session.run(script: script)
         throw ExitCode(status)
