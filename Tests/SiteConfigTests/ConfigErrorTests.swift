@@ -28,7 +28,7 @@ final class ConfigErrorTests: XCTestCase {
 
     func testUnknownKeys() {
         XCTAssertEqual(failure("state_directory: /x"),
-                       "\(file): state_directory: unknown key (known keys: state_dir, vm, network, timeouts)")
+                       "\(file): state_directory: unknown key (known keys: state_dir, vm, network, storage, timeouts)")
         XCTAssertTrue(failure("vm:\n  cpu: 4").hasPrefix("\(file): vm.cpu: unknown key (known keys: image_dir,"))
         XCTAssertEqual(failure("timeouts: {boot: 3}"),
                        "\(file): timeouts.boot: unknown key (known keys: vm_ready, job_start)")
