@@ -89,8 +89,11 @@ public struct SiteConfiguration: Sendable, Equatable {
             .apply(yaml, to: base)
     }
 
-    /// The file's text; nil when it does not exist and is not required.
+    /// The file's text; nil when it does not exist and is not required. As pcocc's `os.path.exists`, a file in a
+    /// directory this user cannot search counts as absent; one that exists but cannot be read is an error.
     private static func read(_ file: String, required: Bool) throws(ConfigError) -> String? {
+        var info = stat()
+        if !required && stat(file, &info) != 0 { return nil }
         do {
             return try String(contentsOfFile: file, encoding: .utf8)
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
