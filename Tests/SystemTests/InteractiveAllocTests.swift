@@ -11,23 +11,23 @@ final class InteractiveAllocTests: XCTestCase {
         let environment = system.userEnvironment().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let command = (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        try await ChildProcess.checked("tmux", ["new-session", "-d", "-s", session, "-x", "160", "-y", "48", "cd /tmp && " + command])
-        defer { Task { _ = try? await ChildProcess.run("tmux", ["kill-session", "-t", session]) } }
+        try await ChildProcess.checked("tmux", ["-L", session, "new-session", "-d", "-s", session, "-x", "160", "-y", "48", "cd /tmp && " + command])
+        defer { Task { _ = try? await ChildProcess.run("tmux", ["-L", session, "kill-session", "-t", session]) } }
 
         let prompt = try await waitForScreen(session, seconds: 240) { $0.contains("(pcocc/") }
         XCTAssertTrue(prompt.contains("Starting the docker VM ..."), prompt)
         XCTAssertTrue(prompt.contains("Waiting for docker VM to start ..."), prompt)
 
-        try await ChildProcess.checked("tmux", ["send-keys", "-t", session, "docker ps", "Enter"])
+        try await ChildProcess.checked("tmux", ["-L", session, "send-keys", "-t", session, "docker ps", "Enter"])
         let listing = try await waitForScreen(session, seconds: 60) { $0.contains("CONTAINER ID") }
         XCTAssertTrue(listing.contains("CONTAINER ID"), listing)
 
-        try await ChildProcess.checked("tmux", ["send-keys", "-t", session, "exit", "Enter"])
+        try await ChildProcess.checked("tmux", ["-L", session, "send-keys", "-t", session, "exit", "Enter"])
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, try await ChildProcess.run("tmux", ["has-session", "-t", session]).status == 0 {
+        while Date() < deadline, try await ChildProcess.run("tmux", ["-L", session, "has-session", "-t", session]).status == 0 {
             try await Task.sleep(for: .milliseconds(300))
         }
-        let alive = try await ChildProcess.run("tmux", ["has-session", "-t", session]).status == 0
+        let alive = try await ChildProcess.run("tmux", ["-L", session, "has-session", "-t", session]).status == 0
         XCTAssertFalse(alive, "alloc did not end after the shell's exit")
         let left = try await system.waitForNoVMProcesses()
         XCTAssertEqual(left, [], "VM processes survived the end of the shell")
@@ -39,13 +39,13 @@ final class InteractiveAllocTests: XCTestCase {
         let environment = system.userEnvironment().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         let command = (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        try await ChildProcess.checked("tmux", ["new-session", "-d", "-s", session, "-x", "160", "-y", "48",
+        try await ChildProcess.checked("tmux", ["-L", session, "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
                                                 "cd /tmp && " + command + "; echo alloc-exit=$?; sleep 60"])
-        defer { Task { _ = try? await ChildProcess.run("tmux", ["kill-session", "-t", session]) } }
+        defer { Task { _ = try? await ChildProcess.run("tmux", ["-L", session, "kill-session", "-t", session]) } }
         let waiting = try await waitForScreen(session, seconds: 60) { $0.contains("Waiting for docker VM to start ...") }
         let jobID = try XCTUnwrap(waiting.split(separator: "\n").first { $0.contains("Granted job allocation") }?.split(separator: " ").last)
         try await Task.sleep(for: .seconds(3))
-        try await ChildProcess.checked("tmux", ["send-keys", "-t", session, "C-c"])
+        try await ChildProcess.checked("tmux", ["-L", session, "send-keys", "-t", session, "C-c"])
         let ended = try await waitForScreen(session, seconds: 60) { $0.contains("alloc-exit=") }
         XCTAssertTrue(ended.contains("alloc-exit=130"), ended)
         XCTAssertFalse(ended.contains("(pcocc/"), "a shell started after Ctrl-C")
@@ -61,7 +61,7 @@ final class InteractiveAllocTests: XCTestCase {
         let deadline = Date().addingTimeInterval(seconds)
         var screen = ""
         while Date() < deadline {
-            screen = try await ChildProcess.run("tmux", ["capture-pane", "-p", "-t", session, "-S", "-100"]).outputString
+            screen = try await ChildProcess.run("tmux", ["-L", session, "capture-pane", "-p", "-t", session, "-S", "-100"]).outputString
             if condition(screen) { return screen }
             try await Task.sleep(for: .milliseconds(500))
         }
