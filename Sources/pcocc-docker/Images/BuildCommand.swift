@@ -12,7 +12,7 @@ struct BuildCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var job: JobOptions
-    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Flag(help: "If DEST exists, store the image as its next revision (the old ones stay).") var force = false
     @Argument(help: "The build context: a directory with a Dockerfile.") var directory: String
     @Argument(help: "The repository image to create.") var destination: String
 

@@ -12,7 +12,7 @@ struct EditCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var job: JobOptions
-    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Flag(help: "If DEST exists, store the image as its next revision (the old ones stay).") var force = false
     @Argument(help: "The repository image to start from.") var source: String
     @Argument(help: "The repository image to create.") var destination: String
     @Argument(parsing: .captureForPassthrough, help: "The command to run in the container.") var command: [String] = []

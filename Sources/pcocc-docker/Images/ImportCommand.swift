@@ -11,7 +11,7 @@ struct ImportCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var job: JobOptions
-    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Flag(help: "If DEST exists, store the image as its next revision (the old ones stay).") var force = false
     @Argument(help: "The docker image.") var source: String
     @Argument(help: "The repository image to create.") var destination: String
 
