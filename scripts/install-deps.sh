@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pcocc-docker needs to build, to run its local Slurm cluster,
-# to build and boot its guest image, and to convert images. Idempotent; needs root.
+# to build and boot its guest image, to convert images, and to run them as pcocc does (squashfuse, fuse3's
+# fusermount, runc: the system tests replay pcocc's rootless runs). Idempotent; needs root.
 set -euo pipefail
 packages=(
   build-essential pkg-config
@@ -10,6 +11,7 @@ packages=(
   skopeo umoci squashfs-tools squashfs-tools-ng libsquashfs-dev
   debootstrap busybox-static e2fsprogs cpio pigz zstd
   openssl python3 python3-docutils tmux procps iproute2 curl libxml2-utils
+  squashfuse fuse3 runc
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -35,6 +35,10 @@ sed "s|^\(\s*image_dir:\).*|\1 \"$image\"|" etc/containers.yaml > "$site_config.
 chmod 0644 "$site_config.tmp"
 mv "$site_config.tmp" "$site_config"
 
+# pcocc mounts squashfs cache entries with squashfuse as the user (the system tests replay that): a site's fuse
+# package makes /dev/fuse 0666 through its udev rule; this machine has no udev and leaves it 0600.
+[[ -c /dev/fuse ]] && chmod 0666 /dev/fuse
+
 log "starting the local Slurm cluster"
 cluster_env=$(bash scripts/slurm-cluster.sh start)
 eval "$cluster_env"
