@@ -19,28 +19,6 @@ static sqfs_u32 source_date_epoch(void) {
     return (sqfs_u32)value;
 }
 
-/* The compressor for `compression`, and the super block's compressor id and flags that go with it. */
-static int make_compressor(pcocc_sqfs *w, int compression, unsigned int level, sqfs_u16 *id, sqfs_u16 *flags) {
-    if (compression == PCOCC_SQFS_STORED) {
-        w->cmp = stored_compressor_create();
-        if (w->cmp == NULL) return fail(w, "out of memory");
-        *id = SQFS_COMP_GZIP;
-        *flags = SQFS_FLAG_UNCOMPRESSED_INODES | SQFS_FLAG_UNCOMPRESSED_DATA | SQFS_FLAG_UNCOMPRESSED_FRAGMENTS
-            | SQFS_FLAG_UNCOMPRESSED_XATTRS;
-        return 0;
-    }
-    if (compression != PCOCC_SQFS_GZIP && compression != PCOCC_SQFS_ZSTD) return fail(w, "unknown compression");
-    *id = compression == PCOCC_SQFS_GZIP ? SQFS_COMP_GZIP : SQFS_COMP_ZSTD;
-    *flags = 0;
-    sqfs_compressor_config_t config;
-    int ret = sqfs_compressor_config_init(&config, *id, BLOCK_SIZE, 0);
-    if (ret != 0) return fail_sqfs(w, "configuring the compressor", ret);
-    if (level != 0) config.level = level;
-    ret = sqfs_compressor_create(&config, &w->cmp);
-    if (ret != 0) return fail_sqfs(w, "creating the compressor (is the level valid?)", ret);
-    return 0;
-}
-
 pcocc_sqfs *pcocc_sqfs_open(int fd, int compression, unsigned int level, char *error, size_t error_size) {
     pcocc_sqfs *w = calloc(1, sizeof(*w));
     if (w == NULL) {

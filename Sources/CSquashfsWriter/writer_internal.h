@@ -113,6 +113,7 @@ sqfs_file_t *descriptor_file_create(int fd);
 int descriptor_file_sync(sqfs_file_t *file);
 int descriptor_file_error(const sqfs_file_t *file);
 sqfs_compressor_t *stored_compressor_create(void);
+int make_compressor(pcocc_sqfs *w, int compression, unsigned int level, sqfs_u16 *id, sqfs_u16 *flags);
 
 static inline int fail_sqfs(pcocc_sqfs *w, const char *what, int code) {
     /* An I/O error names its cause (no space left, quota...), which the library's code does not say. */

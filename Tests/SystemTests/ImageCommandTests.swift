@@ -24,7 +24,9 @@ final class ImageCommandTests: XCTestCase {
         // lock file root's and read-only to the group).
         let sharedRepositories = try await SharedRepositories(system, at: shared)
 
-        let submitted = try await system.pcoccDocker(["batch", "--time=15", "-J", "systest-images"])
+        // The job's output in a file of this test: a shared /tmp may hold another cluster's slurm-JOBID.out.
+        let submitted = try await system.pcoccDocker(
+            ["batch", "--time=15", "-J", "systest-images", "--output=\(configDirectory)/slurm-%j.out"])
         XCTAssertEqual(submitted.status, 0, submitted.errorTail)
         let jobID = String(submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }

@@ -108,7 +108,9 @@ struct PcoccSite {
     }
 
     func submit(_ name: String) async throws -> String {
-        let submitted = try await system.pcoccDocker(["batch", "--time=20", "-J", name], environment: environment)
+        // The job's output in a file of this test: a shared /tmp may hold another cluster's slurm-JOBID.out.
+        let submitted = try await system.pcoccDocker(
+            ["batch", "--time=20", "-J", name, "--output=\(userConf)/slurm-%j.out"], environment: environment)
         guard submitted.status == 0, let job = submitted.outputString.split(separator: " ").last else {
             throw ImageRepoCauseForTests("batch failed: \(submitted.errorTail)")
         }

@@ -4,8 +4,8 @@ import Foundation
 /// meta files, so that two jobs importing into one repository cannot interleave. pcocc itself takes no lock; the
 /// lock file is outside data/ and meta/, so the format is unchanged.
 ///
-/// The lock file is opened read-only: flock needs no more, and read access is all a member of the group has to a
-/// lock file another user made in a group-shared repository. A writer waits at most `timeout` (polling, so that a
+/// The lock file is opened read-only when it cannot be opened for writing: flock needs no more, and read access is all
+/// a member of the group has to a lock file another user made in a group-shared repository. A writer waits at most `timeout` (polling, so that a
 /// signal or the deadline is never stuck behind a blocking flock), then gives up naming the lock file and, when
 /// /proc/locks tells, the process holding it. Each acquisition opens its own descriptor, so tasks of one process
 /// exclude each other too.
@@ -18,9 +18,12 @@ public enum RepositoryLock {
         _ repository: Repository, timeout: Duration = defaultTimeout, _ body: () throws(ImageRepoError) -> Result
     ) throws(ImageRepoError) -> Result {
         let path = "\(repository.path)/.lock"
-        var descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        if descriptor < 0 && errno == ENOENT {
-            descriptor = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        // Read-write where the user may (NFS emulates flock with byte-range locks, which need it for LOCK_EX),
+        // read-only where not (a lock file another user made in a group-shared repository): flock itself needs no
+        // more on local file systems.
+        var descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        if descriptor < 0 && [EACCES, EPERM, EROFS].contains(errno) {
+            descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         }
         guard descriptor >= 0 else {
             throw FileSystem.failure("Cannot open the lock file \(path) of repository \(repository.name)")
