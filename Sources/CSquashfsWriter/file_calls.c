@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "file_calls.h"
 
+#include <fcntl.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -9,3 +10,5 @@ int pcocc_fsetxattr(int fd, const char *name, const void *value, size_t size) {
 }
 
 int pcocc_syncfs(int fd) { return syncfs(fd); }
+
+int pcocc_start_writeback(int fd) { return sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); }

@@ -141,6 +141,48 @@ final class BundleFormatTests: XCTestCase {
         XCTAssertEqual(info.st_mode & 0o7777, 0o750)
     }
 
+    /// Run by an ordinary user (nobody), the flat bundle still gets directories its owner cannot write or enter,
+    /// and files it cannot read: they are made 0700/0600 while the tree is built and get their modes at the end.
+    func testFlatBundleOfAnOrdinaryUserKeepsRestrictiveModes() async throws {
+        let binary = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent("pcocc-docker").path
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: binary), let nobody = getpwnam("nobody") else {
+            throw XCTSkip("needs root, the nobody account and the pcocc-docker binary beside the tests")
+        }
+        let tar = output + "/modes.tar"
+        _ = try Tool.python(
+            #"""
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+                for name, kind, mode in [("./", tarfile.DIRTYPE, 0o555), ("ro/", tarfile.DIRTYPE, 0o555),
+                                         ("ro/sub/", tarfile.DIRTYPE, 0o500), ("ro/sub/secret", tarfile.REGTYPE, 0o400),
+                                         ("closed/", tarfile.DIRTYPE, 0o000), ("closed/f", tarfile.REGTYPE, 0o000)]:
+                    ti = tarfile.TarInfo(name)
+                    ti.type, ti.mode, ti.mtime = kind, mode, 1700000000
+                    data = b"x" if kind == tarfile.REGTYPE else b""
+                    ti.size = len(data)
+                    t.addfile(ti, io.BytesIO(data))
+            """#, [tar])
+        let layout = output + "/layout"
+        _ = try HandMadeLayout.write(at: layout, layers: [try Data(contentsOf: URL(fileURLWithPath: tar))])
+        let work = output + "/work"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        chown(work, nobody.pointee.pw_uid, nobody.pointee.pw_gid)
+        chmod(output, 0o755)
+        let run = try await ChildProcess.run(
+            "runuser",
+            ["-u", "nobody", "--", binary, "internal", "squashfs", "--driver", "flat", "--layout", layout,
+             "--output", work + "/bundle"])
+        XCTAssertEqual(run.status, 0, run.errorTail)
+        for (path, mode) in [("", 0o755), ("rootfs", 0o555), ("rootfs/ro", 0o555), ("rootfs/ro/sub", 0o500),
+                             ("rootfs/ro/sub/secret", 0o400), ("rootfs/closed", 0o000), ("rootfs/closed/f", 0o000)] {
+            var info = stat()
+            XCTAssertEqual(lstat("\(work)/bundle/\(path)", &info), 0, path)
+            XCTAssertEqual(info.st_mode & 0o7777, mode_t(mode), path)
+            XCTAssertEqual(info.st_uid, nobody.pointee.pw_uid, path)
+        }
+        XCTAssertEqual(try String(contentsOfFile: work + "/bundle/rootfs/ro/sub/secret", encoding: .utf8), "x")
+    }
+
     /// An output path that exists (a planted symbolic link, a finished entry) is never written through or replaced.
     func testExistingOutputIsNeverReplaced() async throws {
         let layout = try await ConversionFixtures.directory() + "/busybox"

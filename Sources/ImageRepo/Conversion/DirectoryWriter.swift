@@ -85,7 +85,9 @@ final class DirectoryWriter: ContentSink {
     func finish() throws(ConversionError) {
         if let cached { close(cached.fd) }
         cached = nil
-        let deepestFirst = directories.sorted { $0.key.count(where: { $0 == TarPath.slash }) > $1.key.count(where: { $0 == TarPath.slash }) }
+        // The root last: every other directory is opened through it.
+        func depth(_ path: [UInt8]) -> Int { path.isEmpty ? -1 : path.count(where: { $0 == TarPath.slash }) }
+        let deepestFirst = directories.sorted { depth($0.key) > depth($1.key) }
         for (directoryPath, directory) in deepestFirst {
             let fd = directoryPath.isEmpty ? dup(root) : try openDirectory(directoryPath, create: false, for: directoryPath)
             defer { close(fd) }
@@ -105,6 +107,8 @@ final class DirectoryWriter: ContentSink {
         guard fd >= 0 else { throw failure("create", entry) }
         defer { close(fd) }
         try content(fd)
+        // Best effort: a file system without it just flushes everything at the end.
+        if entry.size > 0 { _ = pcocc_start_writeback(fd) }
         try setMode(fd, entry)
         setAttributes(fd, entry)
         var times = Self.times(entry.mtime)
