@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages pcocc-docker needs to build, to run its local Slurm cluster,
-# to build and boot its guest image, and to convert images; and a docker CLI (Debian's docker.io)
+# to build and boot its guest image, to convert images, and to run them as pcocc does (squashfuse, fuse3's
+# fusermount, runc: the system tests replay pcocc's rootless runs); and a docker CLI (Debian's docker.io)
 # when none is on PATH, without starting the dockerd that package brings. Idempotent; needs root.
 set -euo pipefail
 packages=(
@@ -11,6 +12,7 @@ packages=(
   skopeo umoci squashfs-tools squashfs-tools-ng libsquashfs-dev
   debootstrap busybox-static e2fsprogs cpio pigz zstd
   openssl python3 python3-docutils tmux procps iproute2 util-linux curl libxml2-utils
+  squashfuse fuse3 runc
   # Shells whose `env` output and completions the tests check.
   zsh fish tcsh
 )

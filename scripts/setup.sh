@@ -49,6 +49,10 @@ pcocc_conf_dir=${PCOCC_SYSTEM_CONF_DIR:-/etc/pcocc}
 install -d -m 0755 "$pcocc_conf_dir"
 install -m 0644 etc/containers.yaml "$pcocc_conf_dir/containers.yaml"
 
+# pcocc mounts squashfs cache entries with squashfuse as the user (the system tests replay that): a site's fuse
+# package makes /dev/fuse 0666 through its udev rule; this machine has no udev and leaves it 0600.
+[[ -c /dev/fuse ]] && chmod 0666 /dev/fuse
+
 log "starting the local Slurm cluster"
 cluster_env=$(bash scripts/slurm-cluster.sh start)
 eval "$cluster_env"

@@ -19,9 +19,10 @@ static sqfs_u32 source_date_epoch(void) {
     return (sqfs_u32)value;
 }
 
-pcocc_sqfs *pcocc_sqfs_open(const char *filename, unsigned int zstd_level, char *error, size_t error_size) {
+pcocc_sqfs *pcocc_sqfs_open(int fd, int compression, unsigned int level, char *error, size_t error_size) {
     pcocc_sqfs *w = calloc(1, sizeof(*w));
     if (w == NULL) {
+        close(fd);
         snprintf(error, error_size, "out of memory");
         return NULL;
     }
@@ -30,7 +31,9 @@ pcocc_sqfs *pcocc_sqfs_open(const char *filename, unsigned int zstd_level, char 
     w->bucket_count = 1 << 16;
     w->buckets = calloc(w->bucket_count, sizeof(*w->buckets));
     w->root = calloc(1, sizeof(node) + 1);
-    if (w->buckets == NULL || w->root == NULL) {
+    w->file = descriptor_file_create(fd);
+    if (w->file == NULL) close(fd);
+    if (w->buckets == NULL || w->root == NULL || w->file == NULL) {
         fail(w, "out of memory");
         goto failed;
     }
@@ -39,24 +42,11 @@ pcocc_sqfs *pcocc_sqfs_open(const char *filename, unsigned int zstd_level, char 
     w->root->link_count = 2;
     w->root->xattr_idx = NO_XATTR;
 
-    sqfs_compressor_config_t config;
-    ret = sqfs_compressor_config_init(&config, SQFS_COMP_ZSTD, BLOCK_SIZE, 0);
-    if (ret != 0) {
-        fail_sqfs(w, "configuring the zstd compressor", ret);
-        goto failed;
-    }
-    config.level = zstd_level;
-    w->file = sqfs_open_file(filename, SQFS_FILE_OPEN_OVERWRITE);
-    if (w->file == NULL) {
-        fail(w, "%s: %s", filename, strerror(errno));
-        goto failed;
-    }
-    ret = sqfs_compressor_create(&config, &w->cmp);
-    if (ret != 0) {
-        fail_sqfs(w, "creating the zstd compressor", ret);
-        goto failed;
-    }
-    ret = sqfs_super_init(&w->super, BLOCK_SIZE, w->default_mtime, SQFS_COMP_ZSTD);
+    sqfs_u16 compressor_id, flags;
+    if (make_compressor(w, compression, level, &compressor_id, &flags) != 0) goto failed;
+    w->stored = compression == PCOCC_SQFS_STORED;
+    ret = sqfs_super_init(&w->super, BLOCK_SIZE, w->default_mtime, compressor_id);
+    w->super.flags |= flags;
     if (ret == 0) ret = sqfs_super_write(&w->super, w->file);
     if (ret != 0) {
         fail_sqfs(w, "writing the super block", ret);
@@ -71,9 +61,9 @@ pcocc_sqfs *pcocc_sqfs_open(const char *filename, unsigned int zstd_level, char 
 
     /* Unlike tar2sqfs (one compressor per CPU, 10 blocks in flight each), one CPU is left to the flattener and the
        decompressors that feed it, and more blocks may wait: on 2 CPUs this takes a quarter off the whole import. The
-       image is the same whatever the numbers (blocks are written in order). */
+       image is the same whatever the numbers (blocks are written in order). Stored blocks need no worker at all. */
     int cpus = get_nprocs_conf();
-    unsigned int jobs = cpus > 2 ? (unsigned int)cpus - 1 : 1;
+    unsigned int jobs = cpus > 2 && compression != PCOCC_SQFS_STORED ? (unsigned int)cpus - 1 : 1;
     size_t backlog = jobs * 40 < 256 ? jobs * 40 : 256;
     w->block_writer = sqfs_block_writer_create(w->file, DEVICE_BLOCK_SIZE, 0);
     w->frag_table = w->block_writer == NULL ? NULL : sqfs_frag_table_create(0);
@@ -98,6 +88,8 @@ failed:
 }
 
 const char *pcocc_sqfs_error(const pcocc_sqfs *w) { return w->error; }
+
+int pcocc_sqfs_errno(const pcocc_sqfs *w) { return w->file == NULL ? 0 : descriptor_file_error(w->file); }
 
 int pcocc_sqfs_begin(pcocc_sqfs *w, const char *path, size_t path_size, int kind, uint32_t permissions, uint32_t uid,
                      uint32_t gid, int64_t mtime, const char *target, size_t target_size, uint32_t device_major,
@@ -349,9 +341,8 @@ static int pad_to_device_block(pcocc_sqfs *w) {
     size_t rest = (size_t)(size % DEVICE_BLOCK_SIZE);
     if (rest == 0) return 0;
     static const char zeros[DEVICE_BLOCK_SIZE];
-    if (w->file->write_at(w->file, size, zeros, DEVICE_BLOCK_SIZE - rest) != 0) {
-        return fail(w, "padding the image to the device block size: %s", strerror(errno));
-    }
+    int ret = w->file->write_at(w->file, size, zeros, DEVICE_BLOCK_SIZE - rest);
+    if (ret != 0) return fail_sqfs(w, "padding the image to the device block size", ret);
     return 0;
 }
 
@@ -387,11 +378,17 @@ int pcocc_sqfs_finish(pcocc_sqfs *w) {
     if (ret != 0) return fail_sqfs(w, "writing the ID table", ret);
     ret = sqfs_xattr_writer_flush(w->xattr_writer, w->file, &w->super, w->cmp);
     if (ret != 0) return fail_sqfs(w, "writing extended attributes", ret);
+    /* mksquashfs sets "no xattrs" only when asked not to store any; an image without xattrs has no xattr table either
+       way. Stored images follow mksquashfs, so that they are what pcocc's own command makes. */
+    if (w->stored) w->super.flags &= (sqfs_u16)~SQFS_FLAG_NO_XATTRS;
 
     w->super.bytes_used = w->file->get_size(w->file);
     ret = sqfs_super_write(&w->super, w->file);
     if (ret != 0) return fail_sqfs(w, "updating the super block", ret);
-    return pad_to_device_block(w);
+    if (pad_to_device_block(w) != 0) return -1;
+    /* So that a crash never leaves a renamed but incomplete image. */
+    if (descriptor_file_sync(w->file) != 0) return fail(w, "flushing the image to disk: %s", strerror(errno));
+    return 0;
 }
 
 void pcocc_sqfs_close(pcocc_sqfs *w) {

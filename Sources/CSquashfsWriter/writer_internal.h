@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #define BLOCK_SIZE 131072
 #define DEVICE_BLOCK_SIZE 4096
@@ -77,6 +78,7 @@ struct pcocc_sqfs {
     sqfs_u32 inode_count;
     sqfs_u32 default_mtime;
 
+    int stored;         /* PCOCC_SQFS_STORED: pcocc's mksquashfs format */
     node *current;      /* between begin and end */
     int current_is_file;
     int in_xattr_block;
@@ -106,7 +108,18 @@ static inline const char *sqfs_message(int code) {
     }
 }
 
+/* output.c */
+sqfs_file_t *descriptor_file_create(int fd);
+int descriptor_file_sync(sqfs_file_t *file);
+int descriptor_file_error(const sqfs_file_t *file);
+sqfs_compressor_t *stored_compressor_create(void);
+int make_compressor(pcocc_sqfs *w, int compression, unsigned int level, sqfs_u16 *id, sqfs_u16 *flags);
+
 static inline int fail_sqfs(pcocc_sqfs *w, const char *what, int code) {
+    /* An I/O error names its cause (no space left, quota...), which the library's code does not say. */
+    if (code == SQFS_ERROR_IO && w->file != NULL && descriptor_file_error(w->file) != 0) {
+        return fail(w, "%s: %s", what, strerror(descriptor_file_error(w->file)));
+    }
     return fail(w, "%s: %s (%d)", what, sqfs_message(code), code);
 }
 

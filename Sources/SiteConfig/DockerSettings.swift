@@ -6,15 +6,18 @@ public struct DockerSettings: Sendable, Equatable {
     public var vm: VMSection
     public var network: NetworkSection
     public var storage: StorageSection
+    public var images: ImagesSection
     public var timeouts: TimeoutSection
 
     public init(
-        stateDirectory: String, vm: VMSection, network: NetworkSection, storage: StorageSection, timeouts: TimeoutSection
+        stateDirectory: String, vm: VMSection, network: NetworkSection, storage: StorageSection, images: ImagesSection,
+        timeouts: TimeoutSection
     ) {
         self.stateDirectory = stateDirectory
         self.vm = vm
         self.network = network
         self.storage = storage
+        self.images = images
         self.timeouts = timeouts
     }
 
@@ -27,6 +30,7 @@ public struct DockerSettings: Sendable, Equatable {
             scratchDirectory: "/tmp", dockerIptables: false, bindAddress: .nodeAddress),
         network: NetworkSection(mode: .nat, registryMirrors: [], dns: [], httpProxy: nil, httpsProxy: nil, noProxy: nil),
         storage: StorageSection(persistent: false, path: "%{homedir}/.pcocc/docker-storage", sizeGiB: 50),
+        images: ImagesSection(squashfsCompression: SquashfsCompressionSetting(kind: .none)),
         timeouts: TimeoutSection(vmReadySeconds: 300, jobStartSeconds: 0))
 }
 

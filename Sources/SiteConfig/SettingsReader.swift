@@ -5,13 +5,14 @@ import Yams
 struct SettingsReader {
     let fields: YAMLFields
 
-    static let topKeys = ["state_dir", "vm", "network", "storage", "timeouts"]
+    static let topKeys = ["state_dir", "vm", "network", "storage", "images", "timeouts"]
     static let vmKeys = [
         "image_dir", "domain_type", "libvirt_uri", "cpus", "memory_mb", "memory_per_cpu_mb", "data_disk_gb",
         "scratch_dir", "docker_iptables", "bind_address",
     ]
     static let networkKeys = ["mode", "registry_mirrors", "dns", "http_proxy", "https_proxy", "no_proxy"]
     static let storageKeys = ["persistent", "path", "size_gb"]
+    static let imagesKeys = ["squashfs_compression"]
     static let timeoutKeys = ["vm_ready", "job_start"]
 
     func apply(_ yaml: String, to base: DockerSettings) throws(ConfigError) -> DockerSettings {
@@ -22,6 +23,7 @@ struct SettingsReader {
             case "vm": result.vm = try vm(value, over: result.vm)
             case "network": result.network = try network(value, over: result.network)
             case "storage": result.storage = try storage(value, over: result.storage)
+            case "images": result.images = try images(value, over: result.images)
             default: result.timeouts = try timeouts(value, over: result.timeouts)
             }
         }
@@ -81,6 +83,18 @@ struct SettingsReader {
             }
         }
         return storage
+    }
+
+    private func images(_ node: Node, over base: ImagesSection) throws(ConfigError) -> ImagesSection {
+        var images = base
+        for (_, value) in try fields.entries(of: node, at: "images", known: Self.imagesKeys) {
+            let text = try fields.literal(value, at: "images.squashfs_compression")
+            guard let setting = SquashfsCompressionSetting(parsing: text) else {
+                throw fields.mismatch("images.squashfs_compression", expected: SquashfsCompressionSetting.accepted, value)
+            }
+            images.squashfsCompression = setting
+        }
+        return images
     }
 
     private func timeouts(_ node: Node, over base: TimeoutSection) throws(ConfigError) -> TimeoutSection {

@@ -28,6 +28,7 @@ public struct SiteConfiguration: Sendable, Equatable {
     public var vm: VMSection { settings.vm }
     public var network: NetworkSection { settings.network }
     public var storage: StorageSection { settings.storage }
+    public var images: ImagesSection { settings.images }
     public var timeouts: TimeoutSection { settings.timeouts }
 
     public static let defaultSiteFile = "/etc/pcocc-docker/pcocc-docker.yaml"

@@ -124,8 +124,6 @@ final class HandWrittenRepositoryTests: XCTestCase {
                 XCTAssertEqual(cache.path(for: image, kind: kind), expected.trimmingCharacters(in: .newlines))
             }
         }
-        let busybox = try repository.image(named: "busybox")
-        XCTAssertEqual(cache.squashfsPath(for: busybox), cache.path(for: busybox, kind: .squashfs))
     }
 
     func testVersionOneRepositoryIsRefused() throws {

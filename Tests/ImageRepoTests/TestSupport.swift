@@ -52,6 +52,15 @@ enum Tool {
         return try run(python, prefix + ["-c", script] + arguments, input: input)
     }
 
+    /// `data` gzipped (gzip -n: no name, no time, so the same bytes give the same blob).
+    static func gzip(_ data: Data) throws -> Data {
+        let file = NSTemporaryDirectory() + "imagerepo-gzip-" + UUID().uuidString
+        try data.write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file + ".gz") }
+        try run("/bin/gzip", ["-n", "-f", file])
+        return try Data(contentsOf: URL(fileURLWithPath: file + ".gz"))
+    }
+
     static func which(_ name: String) -> String? {
         ["/usr/bin/\(name)", "/usr/local/bin/\(name)", "/bin/\(name)"].first(
             where: FileManager.default.isExecutableFile)
@@ -74,9 +83,12 @@ struct HandMadeLayout {
     let config: String
     let layers: [String]
 
-    static func write(at directory: String, layers layerContents: [Data], createdBy: String = "test") throws
+    /// With `gzip`, the layers are stored gzipped (tar+gzip), as docker and skopeo usually give them.
+    static func write(at directory: String, layers uncompressed: [Data], createdBy: String = "test", gzip: Bool = false) throws
         -> HandMadeLayout
     {
+        let layerContents = try uncompressed.map { gzip ? try Tool.gzip($0) : $0 }
+        let mediaType = "application/vnd.oci.image.layer.v1.tar" + (gzip ? "+gzip" : "")
         let blobs = "\(directory)/blobs/sha256"
         try FileManager.default.createDirectory(atPath: blobs, withIntermediateDirectories: true)
         func put(_ data: Data) throws -> String {
@@ -91,7 +103,7 @@ struct HandMadeLayout {
                 .utf8)
         let config = try put(configData)
         let layerDescriptors = zip(layers, layerContents).map { hex, data in
-            #"{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:\#(hex)","size":\#(data.count)}"#
+            #"{"mediaType":"\#(mediaType)","digest":"sha256:\#(hex)","size":\#(data.count)}"#
         }.joined(separator: ",")
         let manifestData = Data(
             #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:\#(config)","size":\#(configData.count)},"layers":[\#(layerDescriptors)]}"#

@@ -28,7 +28,7 @@ final class ConfigErrorTests: XCTestCase {
 
     func testUnknownKeys() {
         XCTAssertEqual(failure("state_directory: /x"),
-                       "\(file): state_directory: unknown key (known keys: state_dir, vm, network, storage, timeouts)")
+                       "\(file): state_directory: unknown key (known keys: state_dir, vm, network, storage, images, timeouts)")
         XCTAssertTrue(failure("vm:\n  cpu: 4").hasPrefix("\(file): vm.cpu: unknown key (known keys: image_dir,"))
         XCTAssertEqual(failure("timeouts: {boot: 3}"),
                        "\(file): timeouts.boot: unknown key (known keys: vm_ready, job_start)")
@@ -62,6 +62,16 @@ final class ConfigErrorTests: XCTestCase {
                        "\(file): network.dns[0]: expected an IP address, got \"dns.example.com\"")
         XCTAssertTrue(failure("network:\n  http_proxy: proxy:3128").hasPrefix("\(file): network.http_proxy: expected a URL"))
         XCTAssertEqual(failure("network:\n  http_proxy: \"\""), "no error", "an empty proxy means none")
+    }
+
+    func testSquashfsCompression() {
+        for bad in ["lz4", "gzip:10", "zstd:x", "none:1", ""] {
+            XCTAssertEqual(
+                failure("images:\n  squashfs_compression: \"\(bad)\""),
+                "\(file): images.squashfs_compression: expected none, gzip[:1-9] or zstd[:1-22], got \"\(bad)\"", bad)
+        }
+        XCTAssertEqual(SquashfsCompressionSetting(parsing: "zstd:19"), SquashfsCompressionSetting(kind: .zstd, level: 19))
+        XCTAssertEqual(SquashfsCompressionSetting(parsing: "gzip"), SquashfsCompressionSetting(kind: .gzip))
     }
 
     func testPathsMustBeAbsoluteAfterExpansion() {

@@ -174,6 +174,7 @@ final class SiteConfigurationTests: XCTestCase {
             memoryPerCPUMiB: 1, dataDiskGiB: 1, scratchDirectory: "/y", dockerIptables: true, bindAddress: .address("127.0.0.1"))
         other.network = NetworkSection(mode: .none, registryMirrors: ["http://m"], dns: ["1.1.1.1"], httpProxy: nil, httpsProxy: nil, noProxy: nil)
         other.storage = StorageSection(persistent: true, path: "/z", sizeGiB: 1)
+        other.images = ImagesSection(squashfsCompression: SquashfsCompressionSetting(kind: .zstd, level: 9))
         other.timeouts = TimeoutSection(vmReadySeconds: 1, jobStartSeconds: 1)
         let parsed = try SiteConfiguration.parseSettings(
             yaml: settings, file: "pcocc-docker.yaml", over: other, environment: ProcessInfo.processInfo.environment)

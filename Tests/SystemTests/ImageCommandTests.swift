@@ -1,20 +1,32 @@
 import ChildProcess
 import Foundation
+import ImageRepo
 import XCTest
 
-/// export, import, edit and build against a real job's daemon, with the test user's own pcocc
-/// repository (~/.pcocc/images). Services: the Slurm cluster and guest image of scripts/test.sh,
-/// skopeo, squashfs-tools-ng; boots one VM for the whole sequence.
+/// export, import, edit and build against a real job's daemon, with the test user's own pcocc repository, a
+/// read-only site repository and a group-shared one, both made by root. Services: the Slurm cluster and guest image
+/// of scripts/setup.sh, skopeo, squashfs-tools-ng; boots one VM for the whole sequence.
 final class ImageCommandTests: XCTestCase {
     func testExportImportEditAndBuildRoundTrips() async throws {
         let system = try SystemTestEnvironment.require()
-        let repository = "\(system.home)/.pcocc/images-systest-\(UUID().uuidString.prefix(6))"
-        let configDirectory = "\(system.home)/.pcocc/conf-\(UUID().uuidString.prefix(6))"
+        let tag = UUID().uuidString.prefix(6)
+        let repository = "\(system.home)/.pcocc/images-systest-\(tag)"
+        let configDirectory = "\(system.home)/.pcocc/conf-\(tag)"
+        let shared = "/tmp/pcocc-systest-shared-\(tag)"
         try await system.runAsUser(["mkdir", "-p", configDirectory])
-        try await system.runAsUser(["/bin/sh", "-c", "printf 'repos:\\n  - name: user\\n    path: %s\\ncache:\\n  path: %s\\n' '\(repository)' '\(repository)-cache' > \(configDirectory)/repos.yaml"])
-        defer { try? FileManager.default.removeItem(atPath: repository); try? FileManager.default.removeItem(atPath: repository + "-cache"); try? FileManager.default.removeItem(atPath: configDirectory) }
+        try await system.runAsUser([
+            "/bin/sh", "-c",
+            "printf 'repos:\\n  - name: user\\n    path: %s\\n  - name: site\\n    path: %s\\n  - name: group\\n    path: %s\\ncache:\\n  path: %s\\n' \"$1\" \"$2\" \"$3\" \"$4\" > \"$5/repos.yaml\"",
+            "sh", repository, "\(shared)/site", "\(shared)/group", "\(repository)-cache", configDirectory,
+        ])
+        defer { for path in [repository, repository + "-cache", configDirectory, shared] { removeTree(path) } }
+        // Made by root: a site repository its users can only read, and a group-shared one (setgid directories, the
+        // lock file root's and read-only to the group).
+        let sharedRepositories = try await SharedRepositories(system, at: shared)
 
-        let submitted = try await system.pcoccDocker(["batch", "--time=15", "-J", "systest-images"])
+        // The job's output in a file of this test: a shared /tmp may hold another cluster's slurm-JOBID.out.
+        let submitted = try await system.pcoccDocker(
+            ["batch", "--time=15", "-J", "systest-images", "--output=\(configDirectory)/slurm-%j.out"])
         XCTAssertEqual(submitted.status, 0, submitted.errorTail)
         let jobID = String(submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
@@ -36,15 +48,46 @@ final class ImageCommandTests: XCTestCase {
         XCTAssertTrue(imported.errorTail.contains("Storing image in repository 'user' as 'bbrepo'"), imported.errorTail)
         let metas = try FileManager.default.contentsOfDirectory(atPath: "\(repository)/meta")
         XCTAssertEqual(metas, ["bbrepo@0"])
-        let squashfs = try await ChildProcess.run("find", ["\(repository)-cache", "-type", "f"])
-        let squashfsFile = try XCTUnwrap(squashfs.outputString.split(separator: "\n").first.map(String.init), "no squashfs in the cache")
-        let listing = try await ChildProcess.checked("rdsquashfs", ["-l", "/bin", squashfsFile])
-        XCTAssertTrue(listing.outputString.contains("busybox"), listing.outputString)
+        // pcocc's default driver: the flat bundle, where pcocc looks for it.
+        let repositories = try ImageRepositories(
+            configuration: RepositoryConfiguration(
+                repositories: [.init(name: "user", path: repository, file: nil)], cacheDirectory: repository + "-cache"))
+        let entry = repositories.cache.path(for: try repositories.find("bbrepo"), kind: .bundle)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: entry + "/rootfs/bin/busybox"), "no bundle at \(entry)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: entry + "/config.json"), "no config.json in \(entry)")
 
-        // A second import to the same name is refused, and nothing changes.
+        // A second import to the same name is refused, and nothing changes; --force stores the next revision.
         let again = try await run(["import", "bb", "bbrepo"])
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(again.errorTail.contains("already exists"), again.errorTail)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(repository)/meta"), ["bbrepo@0"])
+        let forced = try await run(["import", "--force", "bb", "bbrepo"])
+        XCTAssertEqual(forced.status, 0, forced.errorTail)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(repository)/meta").sorted(), ["bbrepo@0", "bbrepo@1"])
+        let listed = try await run(["images", "--repo", "user", "--json"])
+        let revisions = try PythonJSON.parse(listed.outputString).arrayValue?.compactMap { $0["revision"]?.intValue }
+        XCTAssertEqual(revisions, [0, 1], listed.outputString)
+        let table = try await run(["images", "--repo", "user"])
+        XCTAssertEqual(table.outputString.split(separator: "\n").filter { $0.contains("bbrepo") }.count, 2, table.outputString)
+        let old = try await run(["export", "bbrepo@0", "bbold"])
+        XCTAssertEqual(old.status, 0, old.errorTail)
+        let oldRun = try await docker(["run", "--rm", "bbold", "echo", "revision-0-ok"])
+        XCTAssertTrue(oldRun.outputString.contains("revision-0-ok"), oldRun.errorTail)
+        let missing = try await run(["export", "bbrepo@7", "x"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.errorTail.contains("bbrepo revision 7"), missing.errorTail)
+
+        // Shared repositories: export from the read-only one writes nothing in it; import into the group one works
+        // with a lock file the user can only read.
+        let fromSite = try await run(["export", "site:bbsite", "bbsite"])
+        XCTAssertEqual(fromSite.status, 0, fromSite.errorTail)
+        let siteRun = try await docker(["run", "--rm", "bbsite", "echo", "site-ok"])
+        XCTAssertTrue(siteRun.outputString.contains("site-ok"), siteRun.errorTail)
+        XCTAssertEqual(try sharedRepositories.siteContents(), sharedRepositories.siteBefore)
+        let intoGroup = try await run(["import", "bb", "group:fromuser"])
+        XCTAssertEqual(intoGroup.status, 0, intoGroup.errorTail)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(shared)/group/meta").sorted(), ["fromuser@0"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(shared)/group/.tmp"), [])
 
         // export -> docker run.
         let exported = try await run(["export", "bbrepo", "bb2"])

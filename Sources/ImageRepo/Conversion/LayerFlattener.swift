@@ -3,7 +3,7 @@
 /// opaque or replaced an ancestor by a non-directory. Each path is written once (the writers refuse duplicates); a directory takes the metadata
 /// of the highest layer that has it. Nothing is extracted to disk.
 final class LayerFlattener {
-    private let layers: [ConversionInput.Layer]
+    private let layers: [OCILayout.Layer]
     private let writer: any EntrySink
     private let isCancelled: () -> Bool
     private let tree = VisibilityTree()
@@ -29,7 +29,7 @@ final class LayerFlattener {
     private static let whiteoutPrefix = Array(".wh.".utf8)
     private static let opaqueMarker = Array(".wh..wh..opq".utf8)
 
-    init(layers: [ConversionInput.Layer], writer: any EntrySink, isCancelled: @escaping () -> Bool) {
+    init(layers: [OCILayout.Layer], writer: any EntrySink, isCancelled: @escaping () -> Bool) {
         self.layers = layers
         self.writer = writer
         self.isCancelled = isCancelled
@@ -56,7 +56,6 @@ final class LayerFlattener {
             guard tree.emitted(target) == .nonDirectory else { throw brokenLink(link, target) }
             try writeLink(link, to: links.primary(of: target))
         }
-        try writePcoccFiles()
         try writer.finish()
     }
 
@@ -148,7 +147,7 @@ final class LayerFlattener {
     }
 
     /// Second pass over a layer whose hidden files are the targets of links kept in the output.
-    private func copyOrphanTargets(_ layer: ConversionInput.Layer) throws(ConversionError) {
+    private func copyOrphanTargets(_ layer: OCILayout.Layer) throws(ConversionError) {
         let stream = try LayerStream(layer)
         defer { stream.stop() }
         let reader = TarReader(stream.reader)
@@ -168,22 +167,6 @@ final class LayerFlattener {
         try writer.write(entry, contentFrom: nil)
         tree.recordEmitted(link.path, isDirectory: false)
         links.notePrimary(of: link.path, is: primary)
-    }
-
-    /// Like pcocc, make sure the files a container runtime bind-mounts over exist (empty when the image has none).
-    private func writePcoccFiles() throws(ConversionError) {
-        let etc = Array("etc".utf8)
-        switch tree.emitted(etc) {
-        case .nonDirectory: return
-        case .directory: break
-        case nil: try writer.write(TarEntry(path: etc, kind: .directory, mode: 0o755), contentFrom: nil)
-        }
-        for name in ["resolv.conf", "group", "passwd"] {
-            let path = TarPath.join(etc, name.utf8)
-            if tree.emitted(path) == nil {
-                try writer.write(TarEntry(path: path, kind: .regular, mode: 0o644), contentFrom: nil)
-            }
-        }
     }
 
     private func brokenLink(_ link: TarEntry, _ target: [UInt8]) -> ConversionError {

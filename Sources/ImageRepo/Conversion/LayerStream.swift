@@ -7,7 +7,7 @@ final class LayerStream {
     private let child: PipedChild?
     private var fileFD: Int32
 
-    init(_ layer: ConversionInput.Layer) throws(ConversionError) {
+    init(_ layer: OCILayout.Layer) throws(ConversionError) {
         let name = "layer \(layer.digest)"
         switch layer.compression {
         case .none:

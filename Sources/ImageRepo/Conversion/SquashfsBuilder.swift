@@ -1,75 +1,127 @@
 import Foundation
 import Synchronization
 
-/// Turns an image of an OCI layout into the squashfs pcocc runs it from: its flattened root file system, zstd level 3.
-///
-/// The layers stream, top layer first, through `LayerFlattener` into `SquashfsWriter` (libsquashfs); no root file
-/// system is written to disk. Ownership, modes (setuid, setgid, sticky), device nodes, fifos, xattrs (capabilities
-/// included) and hard links are kept, as root or not: the image is built from the entries, no file is ever created.
-public enum SquashfsBuilder {
-    /// zstd level 3: levels 9 to 15 cost about 3 times the time for 2-9% less space.
-    public static let zstdLevel = 3
+/// Makes the cache entry pcocc runs an image from, in the format its `runtime.image_driver` asks for.
+public enum CacheEntryBuilder {
+    /// Writes the bundle of `layout`'s image at `output` (a squashfs file or a bundle directory), which must not
+    /// exist; it appears only once complete and on disk.
+    public static func build(
+        _ layout: OCILayout, format: CacheEntryFormat, output: String
+    ) async throws(ImageRepoError) -> ConversionStats {
+        let shape = OutputShape.pcoccBundle(mountPoints: format.mountPoints)
+        switch format.driver {
+        case .squashfs: return try await SquashfsBuilder.build(layout, output: output, shape: shape, compression: format.compression)
+        case .flat: return try await BundleDirectoryBuilder.build(layout, output: output, shape: shape)
+        }
+    }
+}
 
-    /// Writes the squashfs of `manifestDigest` (or of the only manifest in `layout/index.json`) to a temporary file
-    /// beside `output`, then renames it to `output`. Throws `ConversionError`.
-    public static func build(layout: String, manifestDigest: String?, output: String) async throws -> ConversionStats {
+/// Turns an image of an OCI layout into a squashfs: the layers stream, top layer first, through `LayerFlattener`
+/// into `SquashfsWriter` (libsquashfs); no root file system is written to disk. Modes (setuid, setgid, sticky),
+/// device nodes, fifos, xattrs (capabilities included), hard links and, unless squashed, owners are kept, as root or
+/// not: the image is built from the entries, no file is ever created.
+public enum SquashfsBuilder {
+    /// The squashfs of `manifestDigest` (or of the only manifest in `layout/index.json`) at `output`.
+    public static func build(
+        layout: String, manifestDigest: String? = nil, output: String, shape: OutputShape = .rootFileSystem,
+        compression: SquashfsCompression = .stored
+    ) async throws(ImageRepoError) -> ConversionStats {
+        let layout = try OCILayout(directory: layout, manifestDigest: manifestDigest)
+        return try await build(layout, output: output, shape: shape, compression: compression)
+    }
+
+    /// Written to a new file beside `output` (O_EXCL, no symbolic link followed), flushed, then linked to `output`:
+    /// an existing `output` is an error, never replaced.
+    public static func build(
+        _ layout: OCILayout, output: String, shape: OutputShape, compression: SquashfsCompression
+    ) async throws(ImageRepoError) -> ConversionStats {
+        try await ConversionThread.run { (cancelled) throws(ImageRepoError) -> ConversionStats in
+            let started = ContinuousClock.now
+            let runtimeConfig = try runtimeConfigIfNeeded(layout, shape)
+            let temporary = ConversionThread.temporaryPath(beside: output)
+            defer { unlink(temporary) }
+            let count: Int
+            do {
+                // Closed (its threads stopped, its file closed) before the link.
+                let writer = try SquashfsWriter(path: temporary, compression: compression)
+                let sink = try BundleSink(output: writer, shape: shape, runtimeConfig: runtimeConfig)
+                try LayerFlattener(layers: layout.layers, writer: sink, isCancelled: { cancelled.isSet }).run()
+                count = writer.count
+            }
+            try FileSystem.createWithoutReplacing(output, from: temporary)
+            return ConversionThread.stats(layout, entries: count, skipped: 0, since: started)
+        }
+    }
+}
+
+/// Extracts an image of an OCI layout into a bundle directory (the flat driver), streaming the layers through
+/// `LayerFlattener` into `DirectoryWriter`; what an unprivileged user cannot make is listed there.
+public enum BundleDirectoryBuilder {
+    /// Built in a new directory beside `output`, flushed, then renamed to `output`; removed on every failure.
+    public static func build(
+        _ layout: OCILayout, output: String, shape: OutputShape
+    ) async throws(ImageRepoError) -> ConversionStats {
+        try await ConversionThread.run { (cancelled) throws(ImageRepoError) -> ConversionStats in
+            let started = ContinuousClock.now
+            let runtimeConfig = try runtimeConfigIfNeeded(layout, shape)
+            let temporary = ConversionThread.temporaryPath(beside: output)
+            guard mkdir(temporary, 0o700) == 0 else { throw ImageRepoError.errno("Cannot create the bundle directory \(temporary)") }
+            var renamed = false
+            defer { if !renamed { FileSystem.removeTree(temporary) } }
+            let (count, skipped): (Int, Int)
+            do {
+                let writer = try DirectoryWriter(directory: temporary)
+                let sink = try BundleSink(output: writer, shape: shape, runtimeConfig: runtimeConfig)
+                try LayerFlattener(layers: layout.layers, writer: sink, isCancelled: { cancelled.isSet }).run()
+                (count, skipped) = (writer.count, writer.skipped)
+            }
+            try FileSystem.renameFile(temporary, to: output)
+            renamed = true
+            FileSystem.syncDirectory((output as NSString).deletingLastPathComponent)
+            return ConversionThread.stats(layout, entries: count, skipped: skipped, since: started)
+        }
+    }
+}
+
+private func runtimeConfigIfNeeded(_ layout: OCILayout, _ shape: OutputShape) throws(ImageRepoError) -> [UInt8] {
+    guard shape.bundle != nil else { return [] }
+    return try RuntimeConfig.json(imageConfig: layout.configBytes, image: layout.manifest.digest.prefixed)
+}
+
+/// Runs a conversion on a thread of its own (its reads and writes block, and must not hold the cooperative pool),
+/// cancelled between entries when the task is.
+enum ConversionThread {
+    static func run<Result: Sendable>(
+        _ body: @escaping @Sendable (CancellationFlag) throws(ImageRepoError) -> Result
+    ) async throws(ImageRepoError) -> Result {
         let cancelled = CancellationFlag()
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<ConversionStats, ConversionError>, Never>) in
-                // Reads and writes block: they run on their own thread, not on the cooperative pool.
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Swift.Result<Result, ImageRepoError>, Never>) in
                 let thread = Thread {
-                    continuation.resume(
-                        returning: Result { () throws(ConversionError) in
-                            try convert(layout: layout, manifestDigest: manifestDigest, output: output, cancelled: cancelled)
-                        })
+                    continuation.resume(returning: Swift.Result { () throws(ImageRepoError) in try body(cancelled) })
                 }
-                thread.name = "pcocc-docker squashfs"
+                thread.name = "pcocc-docker conversion"
                 thread.start()
             }
         } onCancel: {
             cancelled.set()
         }
-        return try result.get()
+        return try outcome.get()
     }
 
-    private static func convert(layout: String, manifestDigest: String?, output: String, cancelled: CancellationFlag)
-        throws(ConversionError) -> ConversionStats
-    {
-        let started = ContinuousClock.now
-        let input = try ConversionInput(layout: layout, manifestDigest: manifestDigest)
-        let temporary = temporaryPath(beside: output)
-        var renamed = false
-        defer { if !renamed { unlink(temporary) } }
-        let count: Int
-        do {
-            // Closed (its threads stopped, its file closed) before the rename.
-            let writer = try SquashfsWriter(path: temporary, zstdLevel: zstdLevel)
-            try LayerFlattener(layers: input.layers, writer: writer, isCancelled: { cancelled.isSet }).run()
-            count = writer.count
-        }
-        try sync(temporary)
-        guard rename(temporary, output) == 0 else { throw ConversionError.errno("cannot rename \(temporary) to \(output)") }
-        renamed = true
-        try sync((output as NSString).deletingLastPathComponent)
-        let elapsed = ContinuousClock.now - started
-        return ConversionStats(
-            layers: input.layers.count, bytesIn: input.layers.reduce(0) { $0 + $1.size }, entries: count,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-    }
-
-    /// Same directory (same file system, so the rename is atomic), hidden, unique per process and call.
+    /// Same directory (same file system, so the final link or rename is atomic), hidden (pcocc's cache ignores dot
+    /// names), unique per process and call.
     static func temporaryPath(beside output: String) -> String {
         let url = URL(fileURLWithPath: output)
         let directory = url.deletingLastPathComponent().path
         return "\(directory)/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    /// So that a crash never leaves a renamed but empty squashfs.
-    private static func sync(_ path: String) throws(ConversionError) {
-        let fd = open(path.isEmpty ? "." : path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ConversionError.errno("cannot open \(path) to sync it") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw ConversionError.errno("cannot sync \(path)") }
+    static func stats(_ layout: OCILayout, entries: Int, skipped: Int, since started: ContinuousClock.Instant) -> ConversionStats {
+        let elapsed = ContinuousClock.now - started
+        return ConversionStats(
+            layers: layout.layers.count, bytesIn: layout.layers.reduce(0) { $0 + $1.size }, entries: entries,
+            skipped: skipped, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
 

@@ -13,20 +13,32 @@ protocol EntrySink: AnyObject {
 
 extension TarWriter: EntrySink {}
 
+/// An output that can also take a file whose content is in memory (the bundle's config.json).
+protocol ContentSink: EntrySink {
+    func write(_ entry: TarEntry, content: [UInt8]) throws(ConversionError)
+}
+
 /// Writes the flattened tree straight into a squashfs with libsquashfs (CSquashfsWriter), building the image the way
-/// `tar2sqfs --no-skip` does from the same entries: zstd at the given level, 128 KiB blocks, fragments and
-/// deduplication, implicit parent directories with tar2sqfs's defaults, hard links resolved at the end. Its directory
-/// tree is hashed, so a directory of 40,000 entries costs no more per entry than a small one.
-final class SquashfsWriter: EntrySink {
+/// `tar2sqfs --no-skip` does from the same entries: 128 KiB blocks stored as they are (pcocc's format) or compressed,
+/// fragments and deduplication, implicit parent directories with tar2sqfs's defaults, hard links resolved at the end.
+/// Its directory tree is hashed, so a directory of 40,000 entries costs no more per entry than a small one.
+final class SquashfsWriter: ContentSink {
     private let handle: OpaquePointer
     private let path: String
     private(set) var count = 0
 
-    init(path: String, zstdLevel: Int) throws(ConversionError) {
+    /// Creates `path`, which must not exist: O_EXCL and O_NOFOLLOW, so that nothing planted there (a file, a
+    /// symbolic link to someone else's file) is ever followed or overwritten.
+    init(path: String, compression: SquashfsCompression) throws(ConversionError) {
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ConversionError.errno("Cannot create the squashfs \(path)") }
         var message = [CChar](repeating: 0, count: 512)
-        guard let handle = pcocc_sqfs_open(path, UInt32(zstdLevel), &message, message.count) else {
+        let (kind, level) = compression.writerSettings
+        // The writer owns fd from here, on failure too.
+        guard let handle = pcocc_sqfs_open(fd, kind, level, &message, message.count) else {
+            unlink(path)
             let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw ConversionError(.io, "cannot create the squashfs \(path)", cause: text)
+            throw ConversionError(.io, "Cannot create the squashfs \(path)", cause: text)
         }
         self.handle = handle
         self.path = path
@@ -83,10 +95,24 @@ final class SquashfsWriter: EntrySink {
         count += 1
     }
 
-    func finish() throws(ConversionError) {
-        guard pcocc_sqfs_finish(handle) == 0 else {
-            throw ConversionError(.io, "cannot complete the squashfs \(path)", cause: String(cString: pcocc_sqfs_error(handle)))
+    func write(_ entry: TarEntry, content: [UInt8]) throws(ConversionError) {
+        try check(
+            entry.path.withUnsafeBufferPointer { path in
+                pcocc_sqfs_begin(
+                    handle, Self.chars(path), path.count, Int32(PCOCC_SQFS_REGULAR), entry.mode & 0o7777,
+                    UInt32(truncatingIfNeeded: entry.uid), UInt32(truncatingIfNeeded: entry.gid), Int64(entry.mtime),
+                    nil, 0, 0, 0)
+            }, entry)
+        if !content.isEmpty {
+            try check(content.withUnsafeBytes { pcocc_sqfs_data(handle, $0.baseAddress, $0.count) }, entry)
         }
+        try check(pcocc_sqfs_end(handle), entry)
+        count += 1
+    }
+
+    /// Completes the image and flushes it to disk.
+    func finish() throws(ConversionError) {
+        guard pcocc_sqfs_finish(handle) == 0 else { throw failure("Cannot complete the squashfs \(path)") }
     }
 
     private func check(_ status: Int32, _ entry: TarEntry) throws(ConversionError) {
@@ -94,8 +120,15 @@ final class SquashfsWriter: EntrySink {
     }
 
     private func failure(_ entry: TarEntry) -> ConversionError {
-        ConversionError(
-            .io, "cannot add \(entry.pathDescription) to the squashfs \(path)", cause: String(cString: pcocc_sqfs_error(handle)))
+        failure("Cannot add \(entry.pathDescription) to the squashfs \(path)")
+    }
+
+    /// The file's errno when the image file failed (no space left...), so that callers can tell; else the writer's
+    /// own message.
+    private func failure(_ message: String) -> ConversionError {
+        let code = pcocc_sqfs_errno(handle)
+        if code != 0 { return ConversionError(.io, message, underlying: ImageRepoSystemError(errno: code)) }
+        return ConversionError(.io, message, cause: String(cString: pcocc_sqfs_error(handle)))
     }
 
     /// The bytes of a path as C characters (nil when empty: the C side takes no pointer for no bytes).

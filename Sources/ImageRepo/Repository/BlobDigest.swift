@@ -40,7 +40,7 @@ public struct BlobDigest: Sendable, Hashable, CustomStringConvertible {
     /// The sha256 of a file's content, read in 1 MiB pieces; when `sync` is set the file is also fsynced
     /// on the same descriptor, so a blob is on disk before a meta file refers to it.
     static func ofFile(_ path: String, sync: Bool = false) throws(ImageRepoError) -> (digest: BlobDigest, size: Int64) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileSystem.failure("Cannot open \(path)") }
         defer { close(descriptor) }
         var info = stat()

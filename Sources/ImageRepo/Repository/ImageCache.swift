@@ -33,8 +33,4 @@ public struct ImageCache: Sendable {
         let hash = Self.hashKey(Self.key(for: image, kind: kind))
         return "\(directory)/\(hash.prefix(2))/\(hash)"
     }
-
-    public func squashfsPath(for image: StoredImage) -> String { path(for: image, kind: .squashfs) }
-
-    public func bundlePath(for image: StoredImage) -> String { path(for: image, kind: .bundle) }
 }

@@ -1,11 +1,13 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
 
-/// The one error type of ImageRepo: a code to branch on, a message that names the image, object or
-/// repository, and the underlying cause when there is one.
+/// The one error type of ImageRepo (the repository, the layout, the conversion and the cache entry): a code to
+/// branch on, a message that names the image, object, layer or repository, and the underlying cause when there is one.
 public struct ImageRepoError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         /// An image name or repository name that pcocc would refuse.
@@ -24,7 +26,7 @@ public struct ImageRepoError: Error, Sendable, CustomStringConvertible {
         case badRepository
         /// A meta file that pcocc's schema would reject.
         case badMetadata
-        /// An OCI layout that cannot be stored or rebuilt.
+        /// An OCI layout (index.json, manifest, config, blobs) that is missing, unreadable or malformed.
         case badLayout
         /// A blob or data object whose content does not hash to its name.
         case digestMismatch
@@ -34,6 +36,18 @@ public struct ImageRepoError: Error, Sendable, CustomStringConvertible {
         case unsupported
         /// A file system call failed.
         case io
+        /// The repository lock stayed held by another writer longer than the timeout.
+        case lockTimeout
+        /// A layer uses a media type or a tar feature that the flattener does not handle.
+        case unsupportedLayer
+        /// A layer's tar stream is damaged.
+        case malformedLayer
+        /// A hard link points at a file that no layer provides.
+        case brokenHardLink
+        /// A helper (pigz, zstd) failed.
+        case toolFailed
+        /// The work was cancelled (a signal, a cancelled task).
+        case cancelled
     }
 
     public let code: Code
@@ -46,10 +60,23 @@ public struct ImageRepoError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
+    /// A cause known only by its text (a helper's last stderr lines, an errno text); empty or nil means none.
+    public init(_ code: Code, _ message: String, cause: String?) {
+        self.init(code, message, underlying: cause.flatMap { $0.isEmpty ? nil : ImageRepoCause($0) })
+    }
+
     public var description: String {
         guard let underlying else { return message }
         return "\(message): \(underlying)"
     }
+
+    /// A failed system call: `what` failed, with errno `code` as the cause.
+    static func errno(_ what: String, _ code: Int32 = Foundation.errno) -> ImageRepoError {
+        ImageRepoError(.io, what, underlying: ImageRepoSystemError(errno: code))
+    }
+
+    /// The errno of the failed system call behind this error, if that is its cause.
+    public var systemErrno: Int32? { (underlying as? ImageRepoSystemError)?.errno }
 }
 
 /// A failed system call, kept as the cause of an `ImageRepoError` so callers can test `errno`.

@@ -70,3 +70,25 @@ extension Repository {
         return .object(members)
     }
 }
+
+extension StoredImage {
+    /// Rebuilds this image's OCI layout by links in a temporary directory, hands its path to `body` (e.g. skopeo), and
+    /// removes it on every path. The directory is in the repository's .tmp when the user can write there (hard links,
+    /// so a concurrent garbage collection cannot pull a blob away), else in the user's temporary directory: a site's
+    /// shared repository is read-only to its users, and exporting from it writes nothing in it.
+    public func withOCILayout<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+        let image = self
+        guard image.kind == "ctr" else {
+            throw ImageRepoError(
+                .unsupported,
+                "Image \(image.reference) is a \(image.kind) image, not a container image: it cannot be exported to docker")
+        }
+        let scratchDirectory = repository.scratchDirectory
+        let parent = access(scratchDirectory, W_OK | X_OK) == 0 ? scratchDirectory : NSTemporaryDirectory()
+        let scratch = try TemporaryDirectory(in: parent)
+        defer { scratch.remove() }
+        let layout = scratch.path + "/layout"
+        try repository.exportOCILayout(image, to: layout)
+        return try await body(layout)
+    }
+}

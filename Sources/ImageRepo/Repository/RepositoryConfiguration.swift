@@ -13,6 +13,12 @@ public struct RepositoryConfiguration: Sendable {
         public let path: String
         /// The repos.yaml that declared it, or nil for the built-in default.
         public let file: String?
+
+        public init(name: String, path: String, file: String? = nil) {
+            self.name = name
+            self.path = path
+            self.file = file
+        }
     }
 
     public let repositories: [Entry]

@@ -38,9 +38,9 @@ extension JobOptions {
         return (info, directory, endpoint, config)
     }
 
-    /// The selected job's running daemon, for the image commands.
-    func daemon() async throws -> (jobID: String, daemon: DaemonEndpoint) {
-        let (info, directory, endpoint, _) = try await endpoint()
-        return (info.id, directory.daemon(at: endpoint))
+    /// The selected job's running daemon, for the image commands, and the configuration they need.
+    func daemon() async throws -> (jobID: String, daemon: DaemonEndpoint, config: SiteConfiguration) {
+        let (info, directory, endpoint, config) = try await endpoint()
+        return (info.id, directory.daemon(at: endpoint), config)
     }
 }

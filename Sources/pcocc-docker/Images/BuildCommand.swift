@@ -14,7 +14,7 @@ struct BuildCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var job: JobOptions
-    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Flag(help: "If DEST exists, store the image as its next revision (the old ones stay).") var force = false
     @Argument(help: "The build context: a directory with a Dockerfile.") var directory: String
     @Argument(help: "The repository image to create.") var destination: String
 
@@ -27,8 +27,8 @@ struct BuildCommand: AsyncParsableCommand {
             throw CommandFailure("'\(directory)' has no Dockerfile: write one there first")
         }
         let destinationName = try ImageName(parsing: destination)
-        let (_, daemon) = try await job.daemon()
-        let transfer = try ImageTransfer(daemon: daemon)
+        let (_, daemon, configuration) = try await job.daemon()
+        let transfer = try ImageTransfer(daemon: daemon, configuration: configuration)
         try transfer.checkDestination(destinationName, force: force)
         let docker = DockerCLI(daemon: daemon)
         let tag = try DaemonImageReference(parsing: DockerCLI.temporaryName("build"))

@@ -14,7 +14,7 @@ struct EditCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var job: JobOptions
-    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Flag(help: "If DEST exists, store the image as its next revision (the old ones stay).") var force = false
     @Argument(help: "The repository image to start from.") var source: String
     @Argument(help: "The repository image to create.") var destination: String
     @Argument(parsing: .captureForPassthrough, help: "The command to run in the container.") var command: [String] = []
@@ -22,8 +22,8 @@ struct EditCommand: AsyncParsableCommand {
     func run() async throws {
         let sourceName = try ImageName(parsing: source)
         let destinationName = try ImageName(parsing: destination)
-        let (_, daemon) = try await job.daemon()
-        let transfer = try ImageTransfer(daemon: daemon)
+        let (_, daemon, configuration) = try await job.daemon()
+        let transfer = try ImageTransfer(daemon: daemon, configuration: configuration)
         let image = try transfer.repositories.find(sourceName)
         try transfer.checkDestination(destinationName, force: force)
 

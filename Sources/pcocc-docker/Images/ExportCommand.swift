@@ -22,8 +22,8 @@ struct ExportCommand: AsyncParsableCommand {
         // The image first: a wrong name is reported even when no job is running yet.
         let repositories = try ImageRepositories.load()
         let image = try repositories.find(name)
-        let (_, daemon) = try await job.daemon()
-        let transfer = try ImageTransfer(daemon: daemon, repositories: repositories)
+        let (_, daemon, configuration) = try await job.daemon()
+        let transfer = try ImageTransfer(daemon: daemon, repositories: repositories, configuration: configuration)
         try await TerminationSignals().run { try await transfer.export(image, as: reference) }
         progress("Exported \(image.reference) as \(reference)")
     }

@@ -1,85 +1,60 @@
 import CLISupport
-import ChildProcess
 import DockerClient
 import Foundation
 import HostSystem
 import ImageRepo
+import SiteConfig
 import SkopeoBridge
 
-/// Moves images between the pcocc repositories and one job's daemon: export (repository -> daemon)
-/// and import (daemon -> repository, with the squashfs pcocc runs it from). Every temporary
-/// directory lives in the repository's .tmp and goes on every path.
+/// skopeo between one job's daemon and the pcocc repositories, for export, import, edit and build: the work itself
+/// (layouts, verification, cache entry, store) is ImageRepo's.
 struct ImageTransfer: Sendable {
     let repositories: ImageRepositories
+    /// The cache entry pcocc runs imported images from.
+    let format: CacheEntryFormat
     let daemon: DaemonEndpoint
     let skopeo: Skopeo
-    /// skopeo's progress and our steps on a terminal; quiet otherwise.
+    /// skopeo's progress and our figures on a terminal; quiet otherwise.
     let showProgress: Bool
 
-    init(daemon: DaemonEndpoint, repositories: ImageRepositories? = nil) throws {
-        self.repositories = try repositories ?? ImageRepositories.load()
+    init(daemon: DaemonEndpoint, repositories: ImageRepositories? = nil, configuration: SiteConfiguration) throws {
+        let repositories = try repositories ?? ImageRepositories.load()
+        self.repositories = repositories
+        self.format = CacheEntryFormat(configuration)
         self.daemon = daemon
         self.skopeo = try Skopeo()
         self.showProgress = isatty(STDERR_FILENO) == 1
     }
 
-    /// Rebuilds the stored image's OCI layout by links (no copy) and has skopeo load it into the daemon.
+    /// Loads the stored image into the daemon as `reference` (its layout is rebuilt by links, not copied).
     func export(_ image: StoredImage, as reference: DaemonImageReference) async throws {
-        guard image.kind == "ctr" else {
-            throw CommandFailure("image '\(image.reference)' is a \(image.kind) image, not a container image: it cannot be exported to docker")
+        let (skopeo, daemon, showProgress) = (skopeo, daemon, showProgress)
+        try await image.withOCILayout { layout in
+            try await skopeo.copyToDaemon(layout: layout, image: reference, daemon: daemon, showProgress: showProgress)
         }
-        let scratch = try image.repository.makeTemporaryDirectory()
-        defer { scratch.remove() }
-        let layout = scratch.path + "/layout"
-        try image.repository.exportOCILayout(image, to: layout)
-        try await skopeo.copyToDaemon(layout: layout, image: reference, daemon: daemon, showProgress: showProgress)
     }
 
     /// Refuses an existing `name` early, before any copying, unless `force`.
     func checkDestination(_ name: ImageName, force: Bool) throws {
-        let repository = try repositories.destination(for: name)
-        if !force && repository.contains(name.name) {
-            throw CommandFailure("Image \(name.name) already exists in repo \(repository.name): choose another name or use --force")
-        }
+        try ImageImport(repositories: repositories).checkDestination(name, force: force)
     }
 
-    /// Copies the daemon's image into the repository and writes its squashfs into pcocc's cache.
-    /// The squashfs is generated first, from the fresh layout, so a failure leaves the repository as it
-    /// was (with --force, the old image is still there); the store is the last step that can fail.
+    /// Stores the daemon's image `reference` as `name` (the next revision with `force`), with its cache entry.
     @discardableResult
     func importImage(_ reference: DaemonImageReference, as name: ImageName, force: Bool) async throws -> StoredImage {
-        try checkDestination(name, force: force)
-        let repository = try repositories.destination(for: name)
-        let scratch = try repository.makeTemporaryDirectory()
-        defer { scratch.remove() }
-        let layout = scratch.path + "/layout"
-        try await skopeo.copyFromDaemon(image: reference, daemon: daemon, layout: layout, showProgress: showProgress)
-
-        progress("Generating squashfs image ...")
-        // The cache key depends on the stored metadata: build under a pending name in the cache
-        // directory (same file system as the final entry), rename once the image is stored.
-        try FileManager.default.createDirectory(atPath: repositories.cacheDirectory, withIntermediateDirectories: true)
-        let pending = "\(repositories.cacheDirectory)/.pending-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: pending) }
-        let stats = try await SquashfsBuilder.build(layout: layout, manifestDigest: nil, output: pending)
+        let (skopeo, daemon, showProgress) = (skopeo, daemon, showProgress)
+        let importer = ImageImport(repositories: repositories, format: format)
+        let imported = try await importer.run(as: name, force: force, progress: { progress($0) }) { layout in
+            try await skopeo.copyFromDaemon(image: reference, daemon: daemon, layout: layout, showProgress: showProgress)
+        }
         if showProgress {
-            let megabytes = Double(stats.bytesIn) / 1_000_000
-            progress(String(format: "  %d layers, %.1f MB, %d entries in %.1f s", stats.layers, megabytes, stats.entries, stats.seconds))
+            let stats = imported.stats
+            let skipped = stats.skipped > 0 ? ", \(stats.skipped) device nodes skipped" : ""
+            let figures = String(
+                format: "  %d layers, %.1f MB, %d entries in %.1f s", stats.layers, Double(stats.bytesIn) / 1_000_000,
+                stats.entries, stats.seconds)
+            progress(figures + skipped)
         }
-
-        progress("Storing image in repository '\(repository.name)' as '\(name.name)' ...")
-        for other in repositories.otherRepositories(holding: name.name, besides: repository) {
-            progress("warning: an image named '\(name.name)' also exists in repository '\(other.name)'")
-        }
-        let stored = try await runBlocking("pcocc-docker.store") { () throws(ImageRepoError) -> StoredImage in
-            try repository.storeOCILayout(at: layout, as: name.name, force: force)
-        }
-        let output = repositories.cache.squashfsPath(for: stored)
-        try FileManager.default.createDirectory(
-            atPath: (output as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        guard rename(pending, output) == 0 else {
-            throw CommandFailure("image '\(stored.reference)' is stored but its squashfs could not be moved to \(output): \(String(cString: strerror(errno)))")
-        }
-        return stored
+        return imported.image
     }
 }

@@ -52,19 +52,29 @@ struct ImagesCommand: AsyncParsableCommand {
         return String(format: "%.3g", value) + units[unit]
     }
 
+    /// One image revision in `images --json`.
+    struct Listed: Encodable {
+        let repository: String
+        let name: String
+        let revision: Int
+        let kind: String
+        let owner: String
+        let size: Int64
+        let timestamp: Double
+        let description: String?
+    }
+
     static func jsonListing(_ images: [StoredImage]) -> String {
-        let entries = images.map { image in
-            var members: [PythonJSON.Member] = [
-                .init("repository", .string(image.repositoryName)), .init("name", .string(image.name)),
-                .init("revision", .int(image.revision)), .init("kind", .string(image.kind)),
-                .init("owner", .string(image.metadata.owner)), .init("size", .integer(String(image.size()))),
-                .init("timestamp", .double(image.metadata.timestamp)),
-            ]
-            if let description = image.metadata.description {
-                members.append(.init("description", .string(description)))
-            }
-            return PythonJSON.Value.object(members)
+        let listed = images.map { image in
+            Listed(
+                repository: image.repositoryName, name: image.name, revision: image.revision, kind: image.kind,
+                owner: image.metadata.owner, size: image.size(), timestamp: image.metadata.timestamp,
+                description: image.metadata.description)
         }
-        return PythonJSON.dumps(.array(entries)) + "\n"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding plain strings and numbers cannot fail.
+        let data = (try? encoder.encode(listed)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

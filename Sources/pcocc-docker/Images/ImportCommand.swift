@@ -13,15 +13,15 @@ struct ImportCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var job: JobOptions
-    @Flag(help: "Replace DEST if it exists.") var force = false
+    @Flag(help: "If DEST exists, store the image as its next revision (the old ones stay).") var force = false
     @Argument(help: "The docker image.") var source: String
     @Argument(help: "The repository image to create.") var destination: String
 
     func run() async throws {
         let reference = try DaemonImageReference(parsing: source)
         let name = try ImageName(parsing: destination)
-        let (_, daemon) = try await job.daemon()
-        let transfer = try ImageTransfer(daemon: daemon)
+        let (_, daemon, configuration) = try await job.daemon()
+        let transfer = try ImageTransfer(daemon: daemon, configuration: configuration)
         let force = self.force
         // A signal cancels the work, so the layout in the repository's .tmp and the pending squashfs go too.
         let stored = try await TerminationSignals().run { try await transfer.importImage(reference, as: name, force: force) }
