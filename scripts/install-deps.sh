@@ -10,6 +10,7 @@ packages=(
   skopeo umoci squashfs-tools squashfs-tools-ng libsquashfs-dev
   debootstrap busybox-static e2fsprogs cpio pigz zstd
   openssl python3 python3-docutils tmux procps iproute2 curl libxml2-utils
+  docker-registry
 )
 missing=()
 for p in "${packages[@]}"; do
