@@ -4,12 +4,36 @@ import XCTest
 @testable import VMAllocator
 
 final class GuestFilesTests: XCTestCase {
-    func testConfigListsMountsThenIptables() throws {
+    func testConfigListsMountsThenIptablesAndNetwork() throws {
         let shares = try GuestConfig.shares(for: ["/home/u", "/scratch/u", "/home/u"])
         XCTAssertEqual(shares.map(\.tag), ["pcoccfs0", "pcoccfs1"])
         let config = GuestConfig(shares: shares, dockerIptables: false)
-        XCTAssertEqual(config.contents, "mount=pcoccfs0:/home/u\nmount=pcoccfs1:/scratch/u\niptables=false\n")
-        XCTAssertEqual(GuestConfig(shares: [], dockerIptables: true).contents, "iptables=true\n")
+        XCTAssertEqual(config.contents, "mount=pcoccfs0:/home/u\nmount=pcoccfs1:/scratch/u\niptables=false\nnetwork=nat\n")
+        XCTAssertEqual(
+            GuestConfig(shares: [], dockerIptables: true, network: .none).contents, "iptables=true\nnetwork=none\n")
+    }
+
+    func testConfigCarriesTheDaemonOptionsInTheContractOrder() throws {
+        let daemon = try GuestDaemonOptions(
+            registryMirrors: ["http://10.0.2.2:5000", "https://mirror.example.org/docker/"],
+            insecureRegistries: ["10.0.2.2:5000", "10.1.0.0/16"], dnsServers: ["10.0.2.3", "fd00::53"],
+            httpProxy: "http://proxy.example.org:3128", httpsProxy: "", noProxy: "localhost,10.0.2.2,.example.org")
+        XCTAssertNil(daemon.httpsProxy, "an empty proxy is no proxy")
+        XCTAssertEqual(
+            GuestConfig(shares: [], dockerIptables: false, network: .nat, daemon: daemon).contents,
+            """
+            iptables=false
+            network=nat
+            registry-mirror=http://10.0.2.2:5000
+            registry-mirror=https://mirror.example.org/docker/
+            insecure-registry=10.0.2.2:5000
+            insecure-registry=10.1.0.0/16
+            dns=10.0.2.3
+            dns=fd00::53
+            http-proxy=http://proxy.example.org:3128
+            no-proxy=localhost,10.0.2.2,.example.org
+
+            """)
     }
 
     func testConfigRefusesPathsThatWouldBreakItsLines() {

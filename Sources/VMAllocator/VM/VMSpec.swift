@@ -37,13 +37,15 @@ public struct VMSpec: Sendable, Equatable {
     /// Host address and port that slirp forwards to the guest's dockerd (2376).
     public var forwardAddress: String
     public var forwardPort: Int
+    /// Must agree with the guest config's `network=` line.
+    public var network: GuestNetwork
 
     public init(
         name: String, kind: DomainKind, cpus: Int, memoryMiB: Int,
         kernelPath: String, initrdPath: String, kernelCommandLine: String,
         rootDiskPath: String, dataDiskPath: String, consoleLogPath: String,
         firmwareFiles: [FirmwareFile], sharedDirectories: [SharedDirectory],
-        forwardAddress: String, forwardPort: Int
+        forwardAddress: String, forwardPort: Int, network: GuestNetwork = .nat
     ) {
         self.name = name
         self.kind = kind
@@ -59,6 +61,7 @@ public struct VMSpec: Sendable, Equatable {
         self.sharedDirectories = sharedDirectories
         self.forwardAddress = forwardAddress
         self.forwardPort = forwardPort
+        self.network = network
     }
 
     /// The libvirt domain name of a job's VM: unique per job and user on a node.
