@@ -13,9 +13,10 @@
 # Services: a Python http.server (a file for containers to fetch), Debian's docker-registry (insecure
 # registry and Docker Hub mirror), a proxy stub that logs the request line and answers 502.
 # Checks with network=nat: container NAT on the default bridge and on a user-defined network, a
-# published port reached from a second container, push/rmi/pull through the insecure registry, a Docker
-# Hub name pulled from the mirror, dockerd's requests through the proxy, the dns= servers in containers,
-# AppArmor's docker-default profile on containers. With network=none: containers reach nothing.
+# docker build whose RUN step fetches a file, a published port reached from a second container,
+# push/rmi/pull through the insecure registry, a Docker Hub name pulled from the mirror, dockerd's
+# requests through the proxy, the dns= servers in containers, AppArmor's docker-default profile on
+# containers. With network=none: containers reach nothing.
 
 checks_pids=()
 checks_fail=0
@@ -110,6 +111,10 @@ checks_run() {
     return "$checks_fail"
   fi
   check "default bridge: NAT to the node's loopback" "hello through NAT" docker run --rm bb timeout 20 wget -q -O- "$url"
+  mkdir -p "$checks_work/context"
+  printf 'FROM bb\nRUN wget -q -O /fetched %s\nCMD ["cat", "/fetched"]\n' "$url" >"$checks_work/context/Dockerfile"
+  check "docker build: a RUN step fetches through NAT" "hello through NAT" \
+    sh -c "docker build -q -t pcocc-fetched '$checks_work/context' >/dev/null && docker run --rm pcocc-fetched"
   docker network create pcocc-check >/dev/null
   check "user-defined network: NAT" "hello through NAT" docker run --rm --network pcocc-check bb timeout 20 wget -q -O- "$url"
   docker network rm pcocc-check >/dev/null
