@@ -4,6 +4,7 @@
 #   init   - "pcocc-init: started" on the console (firmware + kernel + initrd: the floor)
 #   exec   - "pcocc-init: dockerd exec" (the init's own work done)
 #   ready  - first successful mutual-TLS GET /_ping answered by dockerd through the slirp forward
+#   and QEMU's CPU time up to ready (steadier than wall-clock times on a busy machine)
 # Prints each run and the medians.
 #
 #   bench/kernel-to-init.sh [--runs N] [--image DIR] [--network nat|none|both] [--config LINE]...
@@ -108,6 +109,10 @@ ping_ok() {
     "https://127.0.0.1:$port/_ping" 2>/dev/null | grep -qx OK
 }
 
+# QEMU's user+system CPU time: what the guest's work costs under TCG, whatever else the machine runs
+# (wall-clock times stretch on a busy machine, this does much less).
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+
 boot() { # $1 = run label, $2 = nat | none; sets t_init t_exec t_ready; leaves QEMU running
   local n=$1 console=$work/console.$1.log restrict=""
   [ "$2" = nat ] || restrict=restrict=on,
@@ -135,7 +140,7 @@ boot() { # $1 = run label, $2 = nat | none; sets t_init t_exec t_ready; leaves Q
     -virtfs "local,path=$share,mount_tag=pcoccfs0,security_model=none" \
     -serial "file:$console" -no-reboot "${qemu_extra[@]}" &
   qpid=$!
-  t_init="" t_exec="" t_ready=""
+  t_init="" t_exec="" t_ready="" c_ready=""
   local deadline
   deadline=$(python3 -c "print(int($t0) + 180)")
   while [ -z "$t_ready" ]; do
@@ -148,10 +153,10 @@ boot() { # $1 = run label, $2 = nat | none; sets t_init t_exec t_ready; leaves Q
       grep -q 'pcocc-init: dockerd exec' "$console" 2>/dev/null && t_exec=$(elapsed "$t0" "$(now)")
     fi
     if [ "$until" = init ] && [ -n "$t_init" ]; then t_exec=${t_exec:-0} t_ready=0; break; fi
-    if [ -n "$t_exec" ] && ping_ok; then t_ready=$(elapsed "$t0" "$(now)"); break; fi
+    if [ -n "$t_exec" ] && ping_ok; then t_ready=$(elapsed "$t0" "$(now)") c_ready=$(cpu_seconds "$qpid"); break; fi
     sleep 0.02
   done
-  echo "run $n: init ${t_init}s  dockerd-exec ${t_exec}s  ready ${t_ready}s" >&2
+  echo "run $n: init ${t_init}s  dockerd-exec ${t_exec}s  ready ${t_ready}s  (QEMU CPU to ready ${c_ready:-?}s)" >&2
 }
 
 stop_vm() {
@@ -203,7 +208,7 @@ checks() {
 }
 
 rc=0
-declare -A inits execs readys
+declare -A inits execs readys cpus
 for i in $(seq 1 "$runs"); do
   for net in "${networks[@]}"; do
     label=$i
@@ -217,7 +222,7 @@ for i in $(seq 1 "$runs"); do
       write_config "$net"
     fi
     boot "$label" "$net"
-    inits[$net]+="$t_init " execs[$net]+="$t_exec " readys[$net]+="$t_ready "
+    inits[$net]+="$t_init " execs[$net]+="$t_exec " readys[$net]+="$t_ready " cpus[$net]+="${c_ready:-0} "
     if [ "$i" = 1 ]; then
       echo "--- console (run $label)" >&2
       grep -a -E 'pcocc-init|initrd|level=(error|warn)|Startup|API listen|Daemon has completed|containerd successfully' "$work/console.$label.log" | cut -c1-200 >&2 || true
@@ -229,6 +234,6 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 for net in "${networks[@]}"; do
   # shellcheck disable=SC2086
-  echo "network $net, median of $runs: kernel-to-init $(median ${inits[$net]}) s, to-dockerd-exec $(median ${execs[$net]}) s, to-ready $(median ${readys[$net]}) s"
+  echo "network $net, median of $runs: kernel-to-init $(median ${inits[$net]}) s, to-dockerd-exec $(median ${execs[$net]}) s, to-ready $(median ${readys[$net]}) s, QEMU CPU to ready $(median ${cpus[$net]}) s"
 done
 exit "$rc"

@@ -309,6 +309,8 @@ log "installing pcocc-init"
 gcc -O2 -Wall -Wextra -Wno-format-truncation -static -o "$rootfs/sbin/pcocc-init" "$root"/guest/init/*.c
 strip "$rootfs/sbin/pcocc-init"
 install -D -m 644 "$root/guest/containerd.toml" "$rootfs/etc/pcocc/containerd.toml"
+python3 "$root/guest/build/docker-apparmor.py" "$rootfs" "$rootfs/etc/pcocc/docker-default" ||
+  die "cannot write docker's AppArmor profile from the dockerd of the image"
 mkdir -p "$rootfs/etc/docker/tls" "$rootfs/var/lib/docker" "$rootfs/var/lib/containerd"
 chmod 700 "$rootfs/etc/docker/tls"
 : >"$rootfs/etc/fstab"
