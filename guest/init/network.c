@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,6 +101,8 @@ pid_t setup_nat(const struct config *c, const char *ifname) {
     if (write_file("/proc/sys/net/ipv4/ip_forward", "1\n", 2, 0644) != 0) return 0;
     pid_t helper = fork();
     if (helper != 0) return helper;
+    /* Behind dockerd's start for the CPU: containers need the rule, dockerd's readiness does not. */
+    if (setpriority(PRIO_PROCESS, 0, 10) != 0) msg("setpriority: %s", strerror(errno));
     char ifn[IFNAMSIZ];
     snprintf(ifn, sizeof ifn, "%s", ifname);
     char *argv[] = {"/usr/sbin/iptables", "-w", "-t", "nat", "-A", "POSTROUTING", "-o", ifn, "-j", "MASQUERADE", NULL};
