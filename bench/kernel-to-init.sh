@@ -4,12 +4,20 @@
 #   init   - "pcocc-init: started" on the console (firmware + kernel + initrd: the floor)
 #   exec   - "pcocc-init: dockerd exec" (the init's own work done)
 #   ready  - first successful mutual-TLS GET /_ping answered by dockerd through the slirp forward
+#   and QEMU's CPU time up to ready (steadier than wall-clock times on a busy machine)
 # Prints each run and the medians.
 #
-#   bench/kernel-to-init.sh [--runs N] [--image DIR] [--check] [--keep] [--qemu-arg ARG]... [--append ARGS]
+#   bench/kernel-to-init.sh [--runs N] [--image DIR] [--network nat|none|both] [--config LINE]...
+#                           [--check] [--keep] [--qemu-arg ARG]... [--append ARGS]
 #
-# --check   after the first boot, also runs the functional checks: docker version, load a busybox
-#           image with skopeo, docker run, a 9p share seen from a container (exit status 1 on failure)
+# --network the guest's network (default nat): nat = slirp open and network=nat in the guest config,
+#           none = slirp restrict=on and network=none; both = alternate them run by run (RUNS each) and
+#           print the medians of each side by side
+# --config  an extra line of the guest config (opt/pcocc/config), e.g. iptables=true (repeatable)
+# --check   after the first boot (of each network), also runs the functional checks: docker version,
+#           load a busybox image with skopeo, docker run, a 9p share seen from a container, and
+#           bench/guest-checks.sh (NAT, published ports, registry, mirror, proxy, DNS, AppArmor)
+#           with its loopback services (exit status 1 on failure)
 # --image   image directory (default: the output of scripts/build-guest-image.sh, built if needed)
 # --append  extra kernel arguments; --qemu-arg adds a QEMU argument (repeatable)
 # --until init  stop each boot at "pcocc-init: started" (measures the kernel floor only)
@@ -21,6 +29,7 @@
 set -euo pipefail
 
 runs=3 image="" check=0 keep=0 until=ready dcache=writeback preformat=0 extra_append="" qemu_extra=()
+networks=(nat) config_extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
@@ -32,7 +41,9 @@ while [ $# -gt 0 ]; do
     --preformat) preformat=1; shift ;;
     --append) extra_append=$2; shift 2 ;;
     --qemu-arg) qemu_extra+=("$2"); shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--image DIR] [--check] [--keep] [--qemu-arg ARG]... [--append ARGS]" >&2; exit 2 ;;
+    --network) case "$2" in nat|none) networks=("$2") ;; both) networks=(nat none) ;; *) echo "--network: nat, none or both" >&2; exit 2 ;; esac; shift 2 ;;
+    --config) config_extra+=("$2"); shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--image DIR] [--network nat|none|both] [--config LINE]... [--check] [--keep] [--qemu-arg ARG]... [--append ARGS]" >&2; exit 2 ;;
   esac
 done
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,9 +55,12 @@ cmdline=$(jget cmdline) kernel=$image/$(jget kernel) initrd=$image/$(jget initrd
 
 work=$(mktemp -d /tmp/pcocc-k2i.XXXXXX)
 qpid=""
+# shellcheck source=bench/guest-checks.sh
+. "$root/bench/guest-checks.sh"
 cleanup() {
   local rc=$?
   if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null || true; fi
+  checks_stop
   if [ "$keep" = 1 ]; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
   exit "$rc"
 }
@@ -80,7 +94,13 @@ install -m 600 "$certs/client-key.pem" "$client/key.pem"
 share=$work/share
 mkdir -p "$share"
 echo "hello from the host" >"$share/file"
-printf 'mount=pcoccfs0:%s\niptables=false\nhostname=k2i-test\n' "$share" >"$work/config"
+write_config() { # $1 = nat | none, then extra lines
+  local network=$1
+  shift
+  { printf 'mount=pcoccfs0:%s\niptables=false\nhostname=k2i-test\nnetwork=%s\n' "$share" "$network"
+    [ "$#" = 0 ] || printf '%s\n' "$@"
+    [ "${#config_extra[@]}" = 0 ] || printf '%s\n' "${config_extra[@]}"; } >"$work/config"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -89,8 +109,13 @@ ping_ok() {
     "https://127.0.0.1:$port/_ping" 2>/dev/null | grep -qx OK
 }
 
-boot() { # $1 = run number; sets t_init t_exec t_ready; leaves QEMU running
-  local n=$1 console=$work/console.$1.log
+# QEMU's user+system CPU time: what the guest's work costs under TCG, whatever else the machine runs
+# (wall-clock times stretch on a busy machine, this does much less).
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+
+boot() { # $1 = run label, $2 = nat | none; sets t_init t_exec t_ready; leaves QEMU running
+  local n=$1 console=$work/console.$1.log restrict=""
+  [ "$2" = nat ] || restrict=restrict=on,
   port=$(free_port)
   rm -f "$work/overlay.qcow2" "$work/data.qcow2"
   qemu-img create -q -f qcow2 -F qcow2 -b "$disk" "$work/overlay.qcow2"
@@ -107,7 +132,7 @@ boot() { # $1 = run number; sets t_init t_exec t_ready; leaves QEMU running
     -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
     -drive "file=$work/overlay.qcow2,if=virtio,format=qcow2,cache=$dcache" \
     -drive "file=$work/data.qcow2,if=virtio,format=qcow2,cache=$dcache" \
-    -netdev "user,id=n0,net=10.0.2.0/24,restrict=on,hostfwd=tcp:127.0.0.1:$port-:2376" -device virtio-net-pci,netdev=n0 \
+    -netdev "user,id=n0,net=10.0.2.0/24,${restrict}hostfwd=tcp:127.0.0.1:$port-:2376" -device virtio-net-pci,netdev=n0 \
     -fw_cfg "name=opt/pcocc/ca.pem,file=$certs/ca.pem" \
     -fw_cfg "name=opt/pcocc/server-cert.pem,file=$certs/server-cert.pem" \
     -fw_cfg "name=opt/pcocc/server-key.pem,file=$certs/server-key.pem" \
@@ -115,7 +140,7 @@ boot() { # $1 = run number; sets t_init t_exec t_ready; leaves QEMU running
     -virtfs "local,path=$share,mount_tag=pcoccfs0,security_model=none" \
     -serial "file:$console" -no-reboot "${qemu_extra[@]}" &
   qpid=$!
-  t_init="" t_exec="" t_ready=""
+  t_init="" t_exec="" t_ready="" c_ready=""
   local deadline
   deadline=$(python3 -c "print(int($t0) + 180)")
   while [ -z "$t_ready" ]; do
@@ -128,10 +153,10 @@ boot() { # $1 = run number; sets t_init t_exec t_ready; leaves QEMU running
       grep -q 'pcocc-init: dockerd exec' "$console" 2>/dev/null && t_exec=$(elapsed "$t0" "$(now)")
     fi
     if [ "$until" = init ] && [ -n "$t_init" ]; then t_exec=${t_exec:-0} t_ready=0; break; fi
-    if [ -n "$t_exec" ] && ping_ok; then t_ready=$(elapsed "$t0" "$(now)"); break; fi
+    if [ -n "$t_exec" ] && ping_ok; then t_ready=$(elapsed "$t0" "$(now)") c_ready=$(cpu_seconds "$qpid"); break; fi
     sleep 0.02
   done
-  echo "run $n: init ${t_init}s  dockerd-exec ${t_exec}s  ready ${t_ready}s" >&2
+  echo "run $n: init ${t_init}s  dockerd-exec ${t_exec}s  ready ${t_ready}s  (QEMU CPU to ready ${c_ready:-?}s)" >&2
 }
 
 stop_vm() {
@@ -141,25 +166,32 @@ stop_vm() {
   qpid=""
 }
 
+make_test_image() { # $work/oci:latest, a tiny busybox-static image (sh, wget, httpd and /www for the network checks)
+  local oci=$work/oci rfs=$work/bundle
+  [ -d "$oci" ] && return 0
+  umoci init --layout "$oci" && umoci new --image "$oci:latest"
+  umoci unpack --rootless --image "$oci:latest" "$rfs" >/dev/null
+  mkdir -p "$rfs/rootfs/bin" "$rfs/rootfs/www"
+  cp /bin/busybox "$rfs/rootfs/bin/busybox"
+  for a in sh echo cat ls wget httpd sleep timeout; do ln -sf busybox "$rfs/rootfs/bin/$a"; done
+  echo "served from a container" >"$rfs/rootfs/www/index.html"
+  umoci repack --image "$oci:latest" "$rfs" >/dev/null
+  umoci config --image "$oci:latest" --config.cmd sh --config.env PATH=/bin >/dev/null
+}
+
 checks() {
   local fail=0 out
   export DOCKER_HOST=tcp://127.0.0.1:$port DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$client
   echo "--- checks" >&2
   if docker version --format 'server {{.Server.Version}} api {{.Server.APIVersion}}' >&2; then :; else echo "FAIL docker version" >&2; fail=1; fi
-  # tiny OCI image from busybox-static
-  local oci=$work/oci rfs=$work/bundle
-  umoci init --layout "$oci" && umoci new --image "$oci:latest"
-  umoci unpack --rootless --image "$oci:latest" "$rfs" >/dev/null
-  mkdir -p "$rfs/rootfs/bin"
-  cp /bin/busybox "$rfs/rootfs/bin/busybox"
-  for a in sh echo cat ls; do ln -sf busybox "$rfs/rootfs/bin/$a"; done
-  umoci repack --image "$oci:latest" "$rfs" >/dev/null
-  umoci config --image "$oci:latest" --config.cmd sh --config.env PATH=/bin >/dev/null
+  make_test_image
   local t
   t=$(now)
-  skopeo copy -q "oci:$oci:latest" docker-daemon:bb:latest --dest-daemon-host "tcp://127.0.0.1:$port" --dest-cert-dir "$client" >&2 ||
-    { echo "FAIL skopeo copy" >&2; fail=1; }
-  echo "skopeo copy: $(elapsed "$t" "$(now)")s" >&2
+  # Not skopeo's docker-daemon: transport: it speaks API 1.22, which dockerd refuses since 26.0 (>= 1.24).
+  rm -f "$work/bb.tar"
+  skopeo copy -q "oci:$work/oci:latest" "docker-archive:$work/bb.tar:bb:latest" >&2 && docker load -q -i "$work/bb.tar" >&2 ||
+    { echo "FAIL loading the test image" >&2; fail=1; }
+  echo "skopeo copy + docker load: $(elapsed "$t" "$(now)")s" >&2
   t=$(now)
   out=$(docker run --rm bb echo hi 2>&1) || true
   echo "docker run: $(elapsed "$t" "$(now)")s -> $out" >&2
@@ -169,22 +201,39 @@ checks() {
   [ "$out" = "hello from the host" ] || { echo "FAIL 9p share" >&2; fail=1; }
   out=$(docker run --rm -v "$share:/x" bb sh -c 'echo written >/x/back' 2>&1) || true
   [ "$(cat "$share/back" 2>/dev/null)" = written ] || { echo "FAIL write to 9p share ($out)" >&2; fail=1; }
+  checks_run || fail=1
   unset DOCKER_HOST DOCKER_TLS_VERIFY DOCKER_CERT_PATH
   [ "$fail" = 0 ] && echo "checks: all passed" >&2
   return "$fail"
 }
 
-inits=() execs=() readys=() rc=0
+rc=0
+declare -A inits execs readys cpus
 for i in $(seq 1 "$runs"); do
-  boot "$i"
-  inits+=("$t_init") execs+=("$t_exec") readys+=("$t_ready")
-  if [ "$i" = 1 ]; then
-    echo "--- console (run 1)" >&2
-    grep -a -E 'pcocc-init|initrd|level=(error|warn)|Startup|API listen|Daemon has completed|containerd successfully' "$work/console.1.log" | cut -c1-200 >&2 || true
-    if [ "$check" = 1 ]; then checks || rc=1; fi
-  fi
-  stop_vm
+  for net in "${networks[@]}"; do
+    label=$i
+    [ "${#networks[@]}" = 1 ] || label=$i-$net
+    if [ "$i" = 1 ] && [ "$check" = 1 ]; then
+      checks_stop
+      checks_services "$work" "$net" >"$work/check-config" || { echo "the check services did not start" >&2; exit 1; }
+      mapfile -t lines <"$work/check-config"
+      write_config "$net" "${lines[@]}"
+    else
+      write_config "$net"
+    fi
+    boot "$label" "$net"
+    inits[$net]+="$t_init " execs[$net]+="$t_exec " readys[$net]+="$t_ready " cpus[$net]+="${c_ready:-0} "
+    if [ "$i" = 1 ]; then
+      echo "--- console (run $label)" >&2
+      grep -a -E 'pcocc-init|initrd|level=(error|warn)|Startup|API listen|Daemon has completed|containerd successfully' "$work/console.$label.log" | cut -c1-200 >&2 || true
+      if [ "$check" = 1 ]; then checks || rc=1; fi
+    fi
+    stop_vm
+  done
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-echo "median of $runs: kernel-to-init $(median "${inits[@]}") s, to-dockerd-exec $(median "${execs[@]}") s, to-ready $(median "${readys[@]}") s"
+for net in "${networks[@]}"; do
+  # shellcheck disable=SC2086
+  echo "network $net, median of $runs: kernel-to-init $(median ${inits[$net]}) s, to-dockerd-exec $(median ${execs[$net]}) s, to-ready $(median ${readys[$net]}) s, QEMU CPU to ready $(median ${cpus[$net]}) s"
+done
 exit "$rc"

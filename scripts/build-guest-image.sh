@@ -2,76 +2,37 @@
 # Builds the pcocc-docker guest image (kernel, initrd, rootfs.qcow2, image.json) from Debian
 # packages, cached under CACHE/<recipe-sha256>/ (docs/CONTRACTS.md, "Guest image"; guest/README.md).
 #
-#   scripts/build-guest-image.sh [--cache DIR] [--force]
+#   scripts/build-guest-image.sh [--cache DIR] [--force] [--refresh]
 #
-# The recipe hash covers every file under guest/ (but *.md) and this script. A cache hit prints the image
-# directory and exits at once. Progress goes to stderr, the image directory to stdout.
+# The recipe hash covers every file under guest/ (but *.md), this script, and the exact version of
+# every Debian package the image would hold, resolved from the mirror's current indices: a Debian
+# (security) update gives a new hash, hence a new image. The indices are refreshed when older than
+# PCOCC_GUEST_INDEX_MAX_AGE seconds (default 3600; --refresh: now). A cache hit prints the image
+# directory and exits. Progress goes to stderr, the image directory to stdout.
 # Needs root, debootstrap, qemu-img, mkfs.ext4 (>= 1.43 for -d), cpio, zstd, gcc (scripts/install-deps.sh).
 # PCOCC_GUEST_MIRROR overrides the Debian mirror taken from this machine's apt sources.
 set -euo pipefail
 
 cache=/var/cache/pcocc-docker/guest
-force=0
+force=0 refresh=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --cache) cache=${2:?--cache needs a directory}; shift 2 ;;
     --cache=*) cache=${1#--cache=}; shift ;;
     --force) force=1; shift ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    --refresh) refresh=1; shift ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) echo "build-guest-image: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 self=$root/scripts/build-guest-image.sh
-suite=bookworm
-
-recipe_hash() {
-  (
-    cd "$root"
-    find guest -type f ! -name '*.md' -print | LC_ALL=C sort | while IFS= read -r f; do
-      printf '%s\0' "$f"; sha256sum <"$f"
-    done
-    printf '%s\0' scripts/build-guest-image.sh; sha256sum <"$self"
-  ) | sha256sum | cut -d' ' -f1
-}
-
-set_current() { # atomically point CACHE/current at $1
-  local cur
-  cur=$(readlink "$cache/current" 2>/dev/null || true)
-  [ "$cur" = "$1" ] && return 0
-  ln -sfn "$1" "$cache/.current.$$"
-  mv -T "$cache/.current.$$" "$cache/current"
-}
-
-hash=$(recipe_hash)
-out=$cache/$hash
-if [ "$force" = 0 ] && [ -f "$out/image.json" ]; then
-  set_current "$hash" 2>/dev/null || true
-  echo "$out"
-  exit 0
-fi
+suite=trixie
+max_age=${PCOCC_GUEST_INDEX_MAX_AGE:-3600}
 
 log() { printf '[build-guest-image %5ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-
-[ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot)"
-for t in debootstrap chroot qemu-img mkfs.ext4 cpio zstd gcc sha256sum; do
-  command -v "$t" >/dev/null || die "$t not found (run scripts/install-deps.sh)"
-done
-
-mkdir -p "$cache"
-# One build at a time per cache; a second caller waits, then takes the fast path.
-exec 9>"$cache/.lock"
-if ! flock -n 9; then
-  log "another build is running, waiting for it"
-  flock 9
-fi
-if [ "$force" = 0 ] && [ -f "$out/image.json" ]; then
-  set_current "$hash"
-  echo "$out"
-  exit 0
-fi
 
 # Debian mirror: this machine's apt sources (deb822 *.sources or one-line lists).
 find_mirror() { # $1 = suite; prints the first URI serving it
@@ -92,11 +53,142 @@ find_mirror() { # $1 = suite; prints the first URI serving it
   { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } |
     awk -v want="$1" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ } if ($(i + 1) == want) print $i }'
 }
-mirror=$(find_mirror "$suite" | head -n1 || true)
-mirror=${PCOCC_GUEST_MIRROR:-$mirror}
-[ -n "$mirror" ] || die "no apt source for $suite found in /etc/apt; set PCOCC_GUEST_MIRROR"
-security=$(find_mirror "$suite-security" | head -n1 || true)
-updates=$(find_mirror "$suite-updates" | head -n1 || true)
+# The guest's suite from the URI that serves it, else from the one serving this machine's own release
+# (a Debian mirror serves every release; this machine's sources usually name only its own).
+host_suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+mirror_for() { # $1 = suffix ("", -updates, -security)
+  local m
+  m=$(find_mirror "$suite$1" | head -n1 || true)
+  [ -n "$m" ] || [ -z "$host_suite" ] || m=$(find_mirror "$host_suite$1" | head -n1 || true)
+  echo "$m"
+}
+mirror=${PCOCC_GUEST_MIRROR:-$(mirror_for "")}
+[ -n "$mirror" ] || die "no apt source for $suite or $host_suite found in /etc/apt; set PCOCC_GUEST_MIRROR"
+updates=$(mirror_for -updates)
+security=$(mirror_for -security)
+[ -z "${PCOCC_GUEST_MIRROR:-}" ] || updates=$mirror
+apt_sources() {
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  echo "deb [signed-by=$keyring] $mirror $suite main"
+  [ -z "$updates" ] || echo "deb [signed-by=$keyring] $updates $suite-updates main"
+  [ -z "$security" ] || echo "deb [signed-by=$keyring] $security $suite-security main"
+}
+
+packages=$(sed 's/#.*//' "$root/guest/packages.txt" | xargs)
+
+# --- The versions of every package of the image, resolved with apt from the suite's indices kept
+# in CACHE/.apt (no dpkg status: what debootstrap --variant=minbase installs, Priority required and
+# apt, plus packages.txt with their dependencies, no recommends). Resolving costs seconds, so each
+# result is kept under the digest of the package list and the indices' InRelease files.
+apt_dir=$cache/.apt
+apt_run() { # $1 = apt-get | apt-cache, $2 = its binary cache file ("": none), then its arguments
+  local tool=$1; shift
+  "$tool" -q -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+    -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
+    -o "Dir::State=$apt_dir" -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status" \
+    -o "Dir::Cache=$apt_dir/cache" -o "Dir::Cache::pkgcache=$1" -o "Dir::Cache::srcpkgcache=" \
+    -o APT::Architecture=amd64 -o APT::Architectures::=amd64 -o Acquire::Languages=none \
+    -o APT::Sandbox::User=root -o Debug::NoLocking=1 -o APT::Get::List-Cleanup=1 "${@:2}"
+}
+refresh_indices() { # updates $apt_dir/lists when older than max_age; works from old lists when the mirror fails
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/resolved"
+  : >>"$apt_dir/status"
+  local want age
+  want=$(apt_sources)
+  [ "$want" = "$(cat "$apt_dir/sources.list" 2>/dev/null)" ] || { echo "$want" >"$apt_dir/sources.list"; refresh=1; }
+  if [ -f "$apt_dir/updated" ]; then
+    age=$(( $(date +%s) - $(stat -c %Y "$apt_dir/updated") ))
+    [ "$age" -lt "$max_age" ] || refresh=1
+  else
+    refresh=1
+  fi
+  [ "$refresh" = 1 ] || return 0
+  log "refreshing the $suite indices from $mirror"
+  rm -f "$apt_dir/cache/pkgcache.bin"
+  if apt_run apt-get "$apt_dir/cache/pkgcache.bin" update >"$apt_dir/update.log" 2>&1 &&
+    ! grep -q '^[WE]:' "$apt_dir/update.log"; then
+    touch "$apt_dir/updated"
+  elif ls "$apt_dir"/lists/*_InRelease >/dev/null 2>&1; then
+    log "WARNING: the $suite indices could not be refreshed ($(grep -m1 '^[WE]:' "$apt_dir/update.log" || tail -n1 "$apt_dir/update.log")); using the previous ones"
+  else
+    tail -n 20 "$apt_dir/update.log" >&2
+    die "cannot read the $suite indices from $mirror: set PCOCC_GUEST_MIRROR to a Debian mirror this machine reaches"
+  fi
+}
+resolve_versions() { # prints "name version" of every package of the image, sorted
+  local key memo pkgcache=""
+  [ -w "$cache" ] && refresh_indices
+  ls "$apt_dir"/lists/*_InRelease >/dev/null 2>&1 || die "no $suite indices in $apt_dir: run this script as root once"
+  key=$( { echo "$packages"; cat "$apt_dir"/lists/*_InRelease; } | sha256sum | cut -d' ' -f1)
+  memo=$apt_dir/resolved/$key
+  if [ ! -s "$memo" ]; then
+    if [ -w "$apt_dir" ]; then pkgcache=$apt_dir/cache/pkgcache.bin; else memo=$versions.memo; fi
+    # shellcheck disable=SC2086
+    apt_run apt-get "$pkgcache" -s install --no-install-recommends '?priority(required)' apt $packages \
+      >"$memo.log" 2>&1 || { tail -n 20 "$memo.log" >&2; die "packages of guest/packages.txt cannot be installed from $suite"; }
+    awk '$1 == "Inst" { v = $3; sub(/^\(/, "", v); print $2, v }' "$memo.log" | LC_ALL=C sort >"$memo.$$"
+    rm -f "$memo.log"
+    [ -s "$memo.$$" ] || die "resolving the guest packages gave nothing (see apt-get -s in $0)"
+    mv "$memo.$$" "$memo"
+    find "$apt_dir/resolved" -type f -mtime +7 -delete 2>/dev/null || true
+  fi
+  cat "$memo"
+  [ "$memo" != "$versions.memo" ] || rm -f "$memo"
+}
+
+recipe_hash() { # $1 = file of resolved package versions
+  (
+    cd "$root"
+    find guest -type f ! -name '*.md' -print | LC_ALL=C sort | while IFS= read -r f; do
+      printf '%s\0' "$f"; sha256sum <"$f"
+    done
+    printf '%s\0' scripts/build-guest-image.sh; sha256sum <"$self"
+    printf 'packages\0'; sha256sum <"$1"
+  ) | sha256sum | cut -d' ' -f1
+}
+
+set_current() { # atomically point CACHE/current at $1
+  local cur
+  cur=$(readlink "$cache/current" 2>/dev/null || true)
+  [ "$cur" = "$1" ] && return 0
+  ln -sfn "$1" "$cache/.current.$$"
+  mv -T "$cache/.current.$$" "$cache/current"
+}
+
+[ "$(id -u)" = 0 ] || [ -d "$apt_dir/lists" ] || die "must run as root (debootstrap, chroot)"
+mkdir -p "$cache"
+versions=$(mktemp "${TMPDIR:-/tmp}/pcocc-guest-versions.XXXXXX")
+trap 'rm -f "$versions"' EXIT
+# One resolution at a time: apt-get update rewrites the shared lists.
+[ -e "$cache/.apt.lock" ] || : >"$cache/.apt.lock"
+(
+  flock 8
+  resolve_versions >"$versions"
+) 8<"$cache/.apt.lock" || exit 1
+hash=$(recipe_hash "$versions")
+out=$cache/$hash
+if [ "$force" = 0 ] && [ -f "$out/image.json" ]; then
+  set_current "$hash" 2>/dev/null || true
+  echo "$out"
+  exit 0
+fi
+
+[ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot)"
+for t in debootstrap chroot qemu-img mkfs.ext4 cpio zstd gcc sha256sum; do
+  command -v "$t" >/dev/null || die "$t not found (run scripts/install-deps.sh)"
+done
+
+# One build at a time per cache; a second caller waits, then takes the fast path.
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+  log "another build is running, waiting for it"
+  flock 9
+fi
+if [ "$force" = 0 ] && [ -f "$out/image.json" ]; then
+  set_current "$hash"
+  echo "$out"
+  exit 0
+fi
 
 tmp=$(mktemp -d "$cache/.build.XXXXXX")
 rootfs=$tmp/rootfs
@@ -125,7 +217,7 @@ cleanup() {
     awk -v r="$rootfs" 'index($2, r "/") == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
   fi
   if [ -d "$tmp" ]; then rm -rf --one-file-system "$tmp"; fi
-  rm -f "$cache/.current.$$"
+  rm -f "$cache/.current.$$" "$versions"
   [ "$rc" = 0 ] || log "failed (exit $rc); temporary files removed"
   exit "$rc"
 }
@@ -133,10 +225,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "recipe $hash, mirror $mirror"
+log "recipe $hash: Debian $suite from $mirror, $(wc -l <"$versions") packages"
 debs=$cache/.debs # downloaded packages, reused by later builds
 mkdir -p "$debs"
-packages=$(sed 's/#.*//' "$root/guest/packages.txt" | xargs)
 
 log "debootstrap --variant=minbase $suite"
 step debootstrap --variant=minbase --cache-dir="$debs" "$suite" "$rootfs" "$mirror" >"$tmp/debootstrap.log" 2>&1 ||
@@ -156,16 +247,26 @@ ln -sf /bin/true "$rootfs/usr/sbin/update-initramfs"
 printf 'do_symlinks = no\n' >"$rootfs/etc/kernel-img.conf"
 mount -t proc proc "$rootfs/proc"
 
-log "apt-get install $packages"
+log "apt-get install $packages (and their dependencies, pinned)"
 find "$debs" -maxdepth 1 -name '*.deb' -exec cp -l -t "$rootfs/var/cache/apt/archives/" {} + 2>/dev/null || true
 step chroot "$rootfs" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LC_ALL=C \
   apt-get update -qq >"$tmp/apt.log" 2>&1 || { tail -n 30 "$tmp/apt.log" >&2; die "apt-get update failed"; }
+# Every package at the version the hash was made of: debootstrap took the base from $suite alone, so
+# this also brings it to $suite-security/-updates; and a mirror that moved on since fails here.
+pinned=$(awk '{ print $1 "=" $2 }' "$versions" | xargs)
 # shellcheck disable=SC2086
 step chroot "$rootfs" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LC_ALL=C \
-  apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $packages >>"$tmp/apt.log" 2>&1 ||
+  apt-get install -y -q --no-install-recommends -o Dpkg::Use-Pty=0 $pinned >>"$tmp/apt.log" 2>&1 ||
   { tail -n 40 "$tmp/apt.log" >&2; die "apt-get install failed"; }
 find "$rootfs/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -l -n -t "$debs/" {} + 2>/dev/null || true
 umount "$rootfs/proc"
+# The image must hold exactly the resolved packages, else its hash would not name its content.
+chroot "$rootfs" dpkg-query -W -f '${db:Status-Abbrev} ${Package} ${Version}\n' |
+  awk '$1 ~ /^.i/ { print $2, $3 }' | LC_ALL=C sort >"$tmp/versions.txt"
+if ! cmp -s "$tmp/versions.txt" "$versions"; then
+  diff "$versions" "$tmp/versions.txt" | grep '^[<>]' | head -n 20 >&2 || true
+  die "the installed packages differ from the resolved ones (< resolved, > installed): the mirror changed during the build (run again) or the resolution in this script misses what debootstrap does"
+fi
 
 kver=$(ls "$rootfs/lib/modules" | sort -V | tail -n1)
 [ -n "$kver" ] && [ -f "$rootfs/boot/vmlinuz-$kver" ] || die "kernel not installed"
@@ -174,37 +275,8 @@ cp "$rootfs/boot/vmlinuz-$kver" "$tmp/vmlinuz"
 # Under TCG, decompressing the xz bzImage takes seconds (about 70% of kernel-to-init here).
 # The kernel has CONFIG_PVH: QEMU boots the uncompressed ELF vmlinux directly (-kernel, PVH entry).
 kernel_file=vmlinuz
-python3 - "$tmp/vmlinuz" "$tmp/vmlinux" <<'PY' && kernel_file=vmlinux || log "no PVH vmlinux could be extracted: booting vmlinuz"
-import lzma, struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-out = None
-for magic, dec in ((b"\xfd7zXZ\x00", lambda b: lzma.LZMADecompressor().decompress(b)),
-                   (b"\x1f\x8b\x08", lambda b: zlib.decompressobj(31).decompress(b))):
-    i = data.find(magic)
-    while i >= 0 and out is None:
-        try:
-            cand = dec(data[i:])
-            if cand[:4] == b"\x7fELF": out = cand
-        except Exception:
-            pass
-        i = data.find(magic, i + 1)
-if out is None: sys.exit(1)
-# Require the Xen PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY = 18): QEMU needs it for -kernel ELF.
-shoff, = struct.unpack_from("<Q", out, 0x28); shentsize, shnum = struct.unpack_from("<HH", out, 0x3A)
-phoff, = struct.unpack_from("<Q", out, 0x20); phentsize, phnum = struct.unpack_from("<HH", out, 0x36)
-found = False
-for k in range(phnum):
-    ptype, _, off, _, _, filesz = struct.unpack_from("<IIQQQQ", out, phoff + k * phentsize)
-    if ptype != 4: continue  # PT_NOTE
-    pos, end = off, off + filesz
-    while pos + 12 <= end:
-        nsz, dsz, ntype = struct.unpack_from("<III", out, pos)
-        name = out[pos + 12: pos + 12 + nsz].rstrip(b"\0")
-        if name == b"Xen" and ntype == 18: found = True
-        pos += 12 + ((nsz + 3) & ~3) + ((dsz + 3) & ~3)
-if not found: sys.exit(1)
-open(sys.argv[2], "wb").write(out)
-PY
+python3 "$root/guest/build/vmlinux-pvh.py" "$tmp/vmlinuz" "$tmp/vmlinux" && kernel_file=vmlinux ||
+  log "no PVH vmlinux could be extracted: booting vmlinuz"
 initrd_comp="zstd -q -19 -T0"
 grep -q '^CONFIG_RD_ZSTD=y' "$rootfs/boot/config-$kver" || initrd_comp="gzip -9n"
 
@@ -234,9 +306,11 @@ log "depmod"
 chroot "$rootfs" depmod -a "$kver"
 
 log "installing pcocc-init"
-gcc -O2 -Wall -Wno-format-truncation -static -o "$rootfs/sbin/pcocc-init" "$root/guest/init.c"
+gcc -O2 -Wall -Wextra -Wno-format-truncation -static -o "$rootfs/sbin/pcocc-init" "$root"/guest/init/*.c
 strip "$rootfs/sbin/pcocc-init"
 install -D -m 644 "$root/guest/containerd.toml" "$rootfs/etc/pcocc/containerd.toml"
+python3 "$root/guest/build/docker-apparmor.py" "$rootfs" "$rootfs/etc/pcocc/docker-default" ||
+  die "cannot write docker's AppArmor profile from the dockerd of the image"
 mkdir -p "$rootfs/etc/docker/tls" "$rootfs/var/lib/docker" "$rootfs/var/lib/containerd"
 chmod 700 "$rootfs/etc/docker/tls"
 : >"$rootfs/etc/fstab"
@@ -253,41 +327,8 @@ mknod -m 666 "$initrd/dev/null" c 1 3
 # Modules and their dependencies, dependencies first, from the kernel's modules.dep.
 moddir=$rootfs/lib/modules/$kver
 want=$(sed 's/#.*//' "$root/guest/initrd-modules.txt" | xargs)
-python3 - "$moddir" "$initrd/lib/modules" $want <<'PY'
-import os, shutil, subprocess, sys
-moddir, dest, want = sys.argv[1], sys.argv[2], sys.argv[3:]
-deps, byname = {}, {}
-for line in open(os.path.join(moddir, "modules.dep")):
-    path, _, rest = line.partition(":")
-    deps[path] = rest.split()
-    base = os.path.basename(path).split(".ko")[0]
-    byname[base.replace("-", "_")] = path
-builtin = set()
-for line in open(os.path.join(moddir, "modules.builtin")):
-    builtin.add(os.path.basename(line.strip()).split(".ko")[0].replace("-", "_"))
-order, seen = [], set()
-def visit(path):
-    if path in seen: return
-    seen.add(path)
-    for d in deps.get(path, []): visit(d)
-    order.append(path)
-for name in want:
-    n = name.replace("-", "_")
-    if n in byname: visit(byname[n])
-    elif n in builtin: pass
-    else: sys.exit("initrd module %s not found" % name)
-with open(os.path.join(dest, "order"), "w") as f:
-    for path in order:
-        base = os.path.basename(path).split(".ko")[0]
-        src = os.path.join(moddir, path)
-        out = os.path.join(dest, base + ".ko")
-        if path.endswith(".ko.xz"): subprocess.run(["xz", "-dc", src], stdout=open(out, "wb"), check=True)
-        elif path.endswith(".ko.zst"): subprocess.run(["zstd", "-qdc", src], stdout=open(out, "wb"), check=True)
-        elif path.endswith(".ko.gz"): subprocess.run(["gzip", "-dc", src], stdout=open(out, "wb"), check=True)
-        else: shutil.copyfile(src, out)
-        f.write(base + "\n")
-print(" ".join(os.path.basename(p).split(".ko")[0] for p in order), file=sys.stderr)
-PY
+# shellcheck disable=SC2086
+python3 "$root/guest/build/initrd-modules.py" "$moddir" "$initrd/lib/modules" $want
 (cd "$initrd" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet --owner=0:0 --reproducible) |
   $initrd_comp >"$tmp/initrd.img"
 
@@ -301,16 +342,17 @@ rm -rf --one-file-system "$rootfs" "$initrd"
 
 cmdline=$(sed 's/#.*//' "$root/guest/cmdline.txt" | xargs)
 [ -n "$cmdline" ] || die "guest/cmdline.txt is empty"
-python3 - "$tmp/image.json" "$cmdline" "$hash" "$kver" "$kernel_file" <<'PY'
+python3 - "$tmp/image.json" "$cmdline" "$hash" "$kver" "$kernel_file" "$suite" <<'PY'
 import json, sys
-path, cmdline, h, kver, kernel_file = sys.argv[1:]
+path, cmdline, h, kver, kernel_file, suite = sys.argv[1:]
 json.dump({"kernel": kernel_file, "initrd": "initrd.img", "disk": "rootfs.qcow2", "cmdline": cmdline,
-           "recipe_hash": h, "kernel_version": kver}, open(path, "w"), indent=2)
+           "recipe_hash": h, "kernel_version": kver, "suite": suite, "packages": "versions.txt"},
+          open(path, "w"), indent=2)
 open(path, "a").write("\n")
 PY
 rm -f "$tmp"/*.log
 chmod 755 "$tmp"
-chmod 644 "$tmp"/vmlinu[xz] "$tmp"/initrd.img "$tmp"/rootfs.qcow2 "$tmp"/image.json
+chmod 644 "$tmp"/vmlinu[xz] "$tmp"/initrd.img "$tmp"/rootfs.qcow2 "$tmp"/image.json "$tmp"/versions.txt
 
 if [ -e "$out" ]; then # --force: replace the old build
   mv -T "$out" "$tmp.old"

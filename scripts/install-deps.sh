@@ -13,6 +13,8 @@ packages=(
   debootstrap busybox-static e2fsprogs cpio pigz zstd
   openssl python3 python3-docutils tmux procps iproute2 util-linux curl libxml2-utils
   squashfuse fuse3 runc
+  # A local registry for the network tests (its daemon is not started: the tests run their own).
+  docker-registry
   # Shells whose `env` output and completions the tests check.
   zsh fish tcsh
 )
@@ -25,6 +27,15 @@ install_packages() {
   apt_get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# No service of these packages starts on this machine while they install (docker.io's dockerd, docker-registry,
+# libvirtd...): the tests run their own daemons. policy-rc.d is honoured by invoke-rc.d and deb-systemd-invoke.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  trap 'rm -f "$policy"' EXIT
+  printf '#!/bin/sh\n# pcocc-docker install-deps.sh: no service starts while its packages install\nexit 101\n' >"$policy"
+  chmod 0755 "$policy"
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -35,17 +46,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # The user's docker CLI talks to the VM's dockerd. A fresh Debian 12 has none; docker.io brings one,
-# along with a dockerd and containerd whose services must not start on this machine: policy-rc.d
-# (honoured by invoke-rc.d and deb-systemd-invoke) refuses them during the install, and on a
-# systemd machine they are then disabled, so neither boot nor docker.socket starts them later.
+# along with a dockerd and containerd whose services must not start on this machine (see policy-rc.d above);
+# on a systemd machine they are then disabled, so neither boot nor docker.socket starts them later.
 if ! command -v docker >/dev/null; then
   echo "Installing: docker.io (for its docker CLI; its daemons stay stopped)" >&2
-  policy=/usr/sbin/policy-rc.d
-  if [[ ! -e $policy ]]; then
-    trap 'rm -f "$policy"' EXIT
-    printf '#!/bin/sh\n# pcocc-docker install-deps.sh: no service starts while docker.io installs\nexit 101\n' >"$policy"
-    chmod 0755 "$policy"
-  fi
   install_packages docker.io
   if [[ -d /run/systemd/system ]]; then
     systemctl disable --now docker.socket docker.service containerd.service >/dev/null 2>&1 || true

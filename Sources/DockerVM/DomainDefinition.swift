@@ -86,9 +86,10 @@ public struct DomainDefinition: Sendable {
 
     /// Slirp through raw QEMU arguments: Debian's libvirt refuses the passt backend, and
     /// libvirt's own user networking cannot restrict the guest or bind the forward to one address.
+    /// `restrict=on` (network none) cuts the guest off from everything but the forwarded port.
     private var network: [String] {
         let netdev =
-            "user,id=n0,net=10.0.2.0/24,restrict=on,"
+            "user,id=n0,net=10.0.2.0/24,\(spec.network == .none ? "restrict=on," : "")"
             + "hostfwd=tcp:\(HostNetwork.hostPort(spec.forwardAddress, spec.forwardPort))-:\(Self.guestDockerPort)"
         return [
             "  <qemu:commandline>",

@@ -1,14 +1,22 @@
 import SiteConfig
 
-/// The `opt/pcocc/config` file read by the guest init from fw_cfg (CONTRACTS.md):
-/// KEY=VALUE lines, one `mount=<tag>:<path>` per shared directory, then `iptables=`.
+/// The `opt/pcocc/config` file read by the guest init from fw_cfg (CONTRACTS.md): KEY=VALUE lines, one
+/// `mount=<tag>:<path>` per shared directory, then `iptables=`, `network=` and the daemon's options.
 public struct GuestConfig: Sendable, Equatable {
     public var shares: [VMSpec.SharedDirectory]
     public var dockerIptables: Bool
+    /// Must agree with the domain's slirp options (VMSpec.network).
+    public var network: NetworkMode
+    public var daemon: GuestDaemonOptions
 
-    public init(shares: [VMSpec.SharedDirectory], dockerIptables: Bool) {
+    public init(
+        shares: [VMSpec.SharedDirectory], dockerIptables: Bool, network: NetworkMode = .nat,
+        daemon: GuestDaemonOptions = GuestDaemonOptions()
+    ) {
         self.shares = shares
         self.dockerIptables = dockerIptables
+        self.network = network
+        self.daemon = daemon
     }
 
     /// 9p tags in the order of `mounts`, skipping repeated guest paths. Paths must be absolute and free of line
@@ -28,6 +36,8 @@ public struct GuestConfig: Sendable, Equatable {
     }
 
     public var contents: String {
-        shares.map { "mount=\($0.tag):\($0.guestPath)\n" }.joined() + "iptables=\(dockerIptables)\n"
+        let lines = shares.map { "mount=\($0.tag):\($0.guestPath)" }
+            + ["iptables=\(dockerIptables)", "network=\(network.rawValue)"] + daemon.lines
+        return lines.map { "\($0)\n" }.joined()
     }
 }

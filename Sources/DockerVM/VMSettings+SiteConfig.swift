@@ -28,6 +28,14 @@ extension VMSettings {
             bindAddress: try Self.bindAddress(vm.bindAddress, nodeAddress: nodeAddress), advertisedHost: nodeAddress,
             readyTimeoutSeconds: readyTimeoutSeconds ?? configuration.timeouts.vmReadySeconds)
         persistentStorage = configuration.storage.persistent ? configuration.storage : nil
+        network = configuration.network.mode
+        // The proxies of the environment the job was submitted from (Slurm passes it on), unless set.
+        do {
+            daemon = GuestDaemonOptions(
+                configuration, proxies: try ProxySettings.resolve(configuration.network, environment: environment))
+        } catch {
+            throw VMError(.invalidSetting, error.description)
+        }
     }
 
     /// `vm.bind_address: node` is Slurm's NodeAddr as this node resolves it, which must be one of its own

@@ -19,6 +19,10 @@ public struct VMSettings: Sendable {
     /// Host directories shared with the guest, each mounted at its destination there.
     public var shares: [DockerMount]
     public var dockerIptables: Bool
+    /// Whether the VM and its containers reach the node's network, and what its dockerd is told about registries,
+    /// name servers and proxies.
+    public var network: NetworkMode = .nat
+    public var daemon = GuestDaemonOptions()
     /// The numeric node address the forwarded dockerd port listens on.
     public var bindAddress: String
     /// The address clients use to reach this node, as the launcher put it in the server certificate (Slurm's

@@ -1,3 +1,5 @@
+import SiteConfig
+
 /// Everything the domain XML says about one docker VM, already resolved to concrete values.
 public struct VMSpec: Sendable, Equatable {
     /// A file handed to the guest through fw_cfg (read there at /sys/firmware/qemu_fw_cfg/by_name/<name>/raw).
@@ -41,13 +43,15 @@ public struct VMSpec: Sendable, Equatable {
     /// Host address and port that slirp forwards to the guest's dockerd (2376).
     public var forwardAddress: String
     public var forwardPort: Int
+    /// Must agree with the guest config's `network=` line.
+    public var network: NetworkMode
 
     public init(
         name: String, kind: DomainKind, cpus: Int, memoryMiB: Int,
         kernelPath: String, initrdPath: String, kernelCommandLine: String,
         rootDiskPath: String, dataDiskPath: String, consoleLogPath: String,
         firmwareFiles: [FirmwareFile], sharedDirectories: [SharedDirectory],
-        forwardAddress: String, forwardPort: Int
+        forwardAddress: String, forwardPort: Int, network: NetworkMode = .nat
     ) {
         self.name = name
         self.kind = kind
@@ -63,6 +67,7 @@ public struct VMSpec: Sendable, Equatable {
         self.sharedDirectories = sharedDirectories
         self.forwardAddress = forwardAddress
         self.forwardPort = forwardPort
+        self.network = network
     }
 
     /// The libvirt domain name of a job's VM: unique per job and user on a node.

@@ -58,7 +58,10 @@ public struct VMSupervisor: Sendable {
             let shares = try GuestConfig.shares(for: settings.shares.filter { Self.existsOrWarn($0.source) })
             storage = try await leasePersistentStorage()
             try await scratch.createDisks(backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
-            try scratch.writeGuestConfig(GuestConfig(shares: shares, dockerIptables: settings.dockerIptables))
+            try scratch.writeGuestConfig(
+                GuestConfig(
+                    shares: shares, dockerIptables: settings.dockerIptables, network: settings.network,
+                    daemon: settings.daemon))
             phases.mark("prepare")
 
             VMStage.startingLibvirt.write(to: settings.job)
@@ -163,7 +166,7 @@ public struct VMSupervisor: Sendable {
             kernelPath: image.kernelPath, initrdPath: image.initrdPath, kernelCommandLine: image.vmCommandLine,
             rootDiskPath: scratch.overlayPath, dataDiskPath: scratch.dataDiskPath, consoleLogPath: settings.job.consoleLog,
             firmwareFiles: files + [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: scratch.guestConfigPath)],
-            sharedDirectories: shares, forwardAddress: settings.bindAddress, forwardPort: 0)
+            sharedDirectories: shares, forwardAddress: settings.bindAddress, forwardPort: 0, network: settings.network)
     }
 
     /// Polls dockerd with a real mutual-TLS ping until it answers, the deadline passes, the

@@ -32,9 +32,10 @@ struct ContainersReader {
             switch key {
             case "default_registry": runtime.defaultRegistry = try registry(value, at: at)
             case "insecure_registries":
-                runtime.insecureRegistries = try fields.list(value, at: at, of: "registries") {
-                    (item, path) throws(ConfigError) in try registry(item, at: path)
-                }
+                runtime.insecureRegistries = try NetworkValues.checkCount(
+                    try fields.list(value, at: at, of: "registries") { (item, path) throws(ConfigError) in
+                        try registry(item, at: path)
+                    }, at: at, in: fields)
             case "tmp_mem_path": runtime.tmpMemPath = try fields.literal(value, at: at)
             case "tmp_mem_limit": runtime.tmpMemLimit = try fields.integer(value, at: at, minimum: Int.min)
             case "image_driver": runtime.imageDriver = try fields.choice(value, at: at, ImageDriver.self)

@@ -57,13 +57,16 @@ struct SettingsReader {
             switch key {
             case "mode": network.mode = try fields.choice(value, at: at, NetworkMode.self)
             case "registry_mirrors":
-                network.registryMirrors = try fields.list(value, at: at, of: "URLs") { (item, path) throws(ConfigError) in
-                    try NetworkValues.url(try fields.string(item, at: path), at: path, in: fields, schemes: ["http", "https"])
-                }
+                network.registryMirrors = try NetworkValues.checkCount(
+                    try fields.list(value, at: at, of: "URLs") { (item, path) throws(ConfigError) in
+                        try NetworkValues.url(
+                            try fields.string(item, at: path), at: path, in: fields, schemes: ["http", "https"], mirror: true)
+                    }, at: at, in: fields)
             case "dns":
-                network.dns = try fields.list(value, at: at, of: "IP addresses") { (item, path) throws(ConfigError) in
-                    try fields.ipAddress(item, at: path)
-                }
+                network.dns = try NetworkValues.checkCount(
+                    try fields.list(value, at: at, of: "IP addresses") { (item, path) throws(ConfigError) in
+                        try fields.ipAddress(item, at: path)
+                    }, at: at, in: fields)
             case "http_proxy": network.httpProxy = try proxy(value, at: at)
             case "https_proxy": network.httpsProxy = try proxy(value, at: at)
             default: network.noProxy = try NetworkValues.noProxy(try fields.string(value, at: at), at: at, in: fields)

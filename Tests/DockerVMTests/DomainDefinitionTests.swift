@@ -34,12 +34,21 @@ final class DomainDefinitionTests: XCTestCase {
             "<controller type='usb' model='none'/>", "<memballoon model='none'/>",
             "<filesystem type='mount' accessmode='squash'>\n      <source dir='/home/u'/>\n      <target dir='pcoccfs0'/>",
             "<serial type='file'>\n      <source path='/home/u/.pcocc/job_1234/docker/console.log' append='off'/>",
-            "<qemu:arg value='user,id=n0,net=10.0.2.0/24,restrict=on,hostfwd=tcp:127.0.0.1:40123-:2376'/>",
+            "<qemu:arg value='user,id=n0,net=10.0.2.0/24,hostfwd=tcp:127.0.0.1:40123-:2376'/>",
             "<qemu:arg value='virtio-net-pci,netdev=n0,bus=pci.0,addr=0x1f'/>",
         ] {
             XCTAssertTrue(xml.contains(fragment), "missing \(fragment) in\n\(xml)")
         }
         XCTAssertFalse(xml.contains("host-passthrough"), "TCG has no host CPU to pass through")
+    }
+
+    func testNetworkNoneRestrictsSlirp() {
+        var spec = Self.spec()
+        spec.network = .none
+        XCTAssertTrue(
+            DomainDefinition(spec).xml.contains(
+                "<qemu:arg value='user,id=n0,net=10.0.2.0/24,restrict=on,hostfwd=tcp:127.0.0.1:40123-:2376'/>"))
+        XCTAssertFalse(DomainDefinition(Self.spec()).xml.contains("restrict"), "nat is the default")
     }
 
     func testKVMPassesTheHostCPUThrough() {

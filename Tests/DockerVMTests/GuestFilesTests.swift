@@ -15,8 +15,9 @@ final class GuestFilesTests: XCTestCase {
         XCTAssertEqual(shares.map { $0.tag }, ["pcoccfs0", "pcoccfs1"])
         XCTAssertEqual(shares.map { $0.hostPath }, ["/home/u", "/scratch/u/run1"])
         let config = GuestConfig(shares: shares, dockerIptables: false)
-        XCTAssertEqual(config.contents, "mount=pcoccfs0:/home/u\nmount=pcoccfs1:/scratch\niptables=false\n")
-        XCTAssertEqual(GuestConfig(shares: [], dockerIptables: true).contents, "iptables=true\n")
+        XCTAssertEqual(config.contents, "mount=pcoccfs0:/home/u\nmount=pcoccfs1:/scratch\niptables=false\nnetwork=nat\n")
+        XCTAssertEqual(
+            GuestConfig(shares: [], dockerIptables: true, network: .none).contents, "iptables=true\nnetwork=none\n")
     }
 
     func testConfigRefusesPathsThatWouldBreakItsLines() {

@@ -62,6 +62,15 @@ final class ConfigErrorTests: XCTestCase {
                        "\(file): network.dns[0]: expected an IP address, got \"dns.example.com\"")
         XCTAssertTrue(failure("network:\n  http_proxy: proxy:3128").hasPrefix("\(file): network.http_proxy: expected a URL"))
         XCTAssertEqual(failure("network:\n  http_proxy: \"\""), "no error", "an empty proxy means none")
+        for bad in ["https://u:p@r.example.org", "https://r.example.org/?q=1", "https://r.example.org/#x"] {
+            XCTAssertTrue(failure("network:\n  registry_mirrors: [\"\(bad)\"]").contains("without user, query or fragment"), bad)
+        }
+        let many = (1...17).map { "10.0.0.\($0)" }.joined(separator: ", ")
+        XCTAssertEqual(failure("network:\n  dns: [\(many)]"), "\(file): network.dns: 17 values: the guest takes at most 16")
+        for bad in ["", ":5000", "reg example", "http://10.0.2.2:5000"] {
+            XCTAssertTrue(pcoccFailure("runtime: {insecure_registries: [\"\(bad)\"]}").contains("without a scheme"), bad)
+        }
+        XCTAssertEqual(pcoccFailure("runtime: {insecure_registries: [\"[fd00::1]:5000\", 10.0.0.0/8]}"), "no error")
     }
 
     func testSquashfsCompression() {

@@ -1,0 +1,234 @@
+/*
+ * pcocc-init: PID 1 of the pcocc-docker guest VM.
+ *
+ * Does the minimum needed before dockerd can serve, without forking shells: API filesystems and
+ * cgroup2, TLS material and settings from QEMU fw_cfg, the slirp network (and NAT for containers),
+ * the data disk /dev/vdb on /var/lib/docker (mkfs.ext4 in parallel when blank), 9p shares, then
+ * dockerd. It stays PID 1: it reaps every orphan (so no tini is needed), forwards SIGTERM/SIGINT
+ * to dockerd, restarts containerd if it dies, and powers the VM off when dockerd exits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init.h"
+
+enum disk_state { DISK_NONE, DISK_EXT, DISK_BLANK, DISK_OTHER };
+
+static enum disk_state probe_disk(const char *dev) {
+    int fd = -1;
+    for (int tries = 0; tries < 200 && fd < 0; tries++) { /* virtio_blk probes asynchronously */
+        fd = open(dev, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) usleep(5000);
+    }
+    if (fd < 0) return DISK_NONE;
+    static unsigned char buf[65536];
+    ssize_t n = pread(fd, buf, sizeof buf, 0);
+    close(fd);
+    if (n < 2048) return DISK_OTHER;
+    if (buf[1080] == 0x53 && buf[1081] == 0xEF) return DISK_EXT;
+    for (ssize_t i = 0; i < n; i++)
+        if (buf[i]) return DISK_OTHER;
+    return DISK_BLANK;
+}
+
+/* Starts formatting a blank data disk (it runs while the init does the rest). */
+static pid_t start_mkfs(enum disk_state ds) {
+    if (ds == DISK_BLANK) {
+        /* Scratch disk of one VM: no journal, no resize reserve, nothing zeroed (~300 KiB written). */
+        char *argv[] = {"/sbin/mkfs.ext4", "-q", "-F", "-m", "0", "-L", "pcocc-docker",
+                        "-O", "^has_journal,^resize_inode", "-E", "nodiscard,lazy_itable_init=1", DATADEV, NULL};
+        return spawn(argv);
+    }
+    if (ds == DISK_NONE) msg("no %s: docker data stays on the root disk", DATADEV);
+    if (ds == DISK_OTHER) msg("%s holds something that is not ext4: not formatting it, docker data stays on the root disk", DATADEV);
+    return 0;
+}
+
+/* Loads in one background modprobe the modules dockerd (and the NAT rule) would otherwise have the
+   kernel load one by one, each through a new modprobe process, while dockerd waits: overlay for the
+   graph driver, xfrm_user and nf_conntrack_netlink for libnetwork, bridge for docker0, veth for
+   containers. Under TCG each costs tenths of a second; here they load while dockerd's Go runtime
+   starts on the other vCPU. */
+static void preload_modules(const struct config *c) {
+    char *base[] = {"/usr/sbin/modprobe", "-a", "-q", "overlay", "xfrm_user", "nf_conntrack_netlink", "bridge", "veth",
+                    NULL};
+    char *nat[] = {"/usr/sbin/modprobe", "-a", "-q", "overlay", "xfrm_user", "nf_conntrack_netlink", "bridge", "veth",
+                   "nf_tables", "nft_chain_nat", "nft_compat", "xt_MASQUERADE", NULL};
+    spawn(c->network == NETWORK_NAT && !c->iptables ? nat : base);
+}
+
+/* Loads docker's default container profile (written at build time from dockerd's own template) in
+   the background: dockerd finds it loaded and skips its own apparmor_parser run, about a second on
+   its way to ready under TCG. Nothing to do when the kernel runs without AppArmor. */
+static void load_apparmor_profile(void) {
+    if (access("/sys/kernel/security/apparmor/.replace", F_OK) != 0) return;
+    char *argv[] = {"/usr/sbin/apparmor_parser", "--replace", "--skip-cache", "--quiet", "/etc/pcocc/docker-default", NULL};
+    spawn(argv);
+}
+
+/* Pages the big Go binaries in while the init works (faulting them in lazily while their runtime
+   initialises is slower under TCG). pcocc.noreadahead on the kernel command line turns this off. */
+static void readahead_binaries(void) {
+    char *cmdline = slurp("/proc/cmdline", NULL);
+    int off = cmdline && strstr(cmdline, "pcocc.noreadahead");
+    free(cmdline);
+    if (off || fork() != 0) return;
+    const char *warm[] = {"/usr/bin/containerd", "/usr/sbin/dockerd", NULL};
+    for (int i = 0; warm[i]; i++) {
+        int fd = open(warm[i], O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) { posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED); close(fd); }
+    }
+    _exit(0);
+}
+
+static void mount_shares(const struct config *c) {
+    for (int i = 0; i < c->nmounts; i++) {
+        mkdirs(c->mount_path[i], 0755);
+        if (mount(c->mount_tag[i], c->mount_path[i], "9p", MS_NODEV | MS_NOSUID,
+                  "trans=virtio,version=9p2000.L,msize=262144,cache=mmap,access=client") != 0)
+            msg("9p mount %s on %s failed: %s", c->mount_tag[i], c->mount_path[i], strerror(errno));
+    }
+}
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+static void poweroff(void) {
+    sync();
+    reboot(RB_POWER_OFF);
+    for (;;) pause();
+}
+
+/* PID 1 from here on: reap everything, stop dockerd on request, power off when it is gone. */
+static void supervise(pid_t dockerd, pid_t containerd, char *const containerd_argv[]) {
+    int signalled = 0;
+    double deadline = 0;
+    for (;;) {
+        int st;
+        pid_t r = waitpid(-1, &st, 0);
+        if (r == dockerd) {
+            if (WIFEXITED(st)) msg("dockerd exited with status %d", WEXITSTATUS(st));
+            else msg("dockerd killed by signal %d", WTERMSIG(st));
+            break;
+        }
+        if (r == containerd && !stop_requested) {
+            msg("containerd exited (status %d), restarting it", st);
+            sleep(1);
+            containerd = spawn(containerd_argv);
+            continue;
+        }
+        if (r < 0 && errno == ECHILD) break;
+        if (stop_requested && !signalled) {
+            msg("stopping dockerd");
+            kill(dockerd, SIGTERM);
+            signalled = 1;
+            deadline = uptime() + 15;
+            alarm(16);
+        } else if (signalled && uptime() > deadline) {
+            kill(dockerd, SIGKILL);
+        }
+    }
+    kill(-1, SIGTERM);
+    usleep(200000);
+    kill(-1, SIGKILL);
+    umount2(DOCKERDIR, MNT_DETACH);
+    msg("powering off");
+    poweroff();
+}
+
+int main(void) {
+    if (getpid() != 1) { fprintf(stderr, "pcocc-init must run as PID 1\n"); return 1; }
+    umask(022);
+    do_mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    do_mount("dev", "/dev", "devtmpfs", MS_NOSUID, "mode=0755");
+    int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd >= 0) console = fd;
+    msg("started uptime=%.3f", uptime());
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    msg("clock uptime=%.3f realtime=%lld.%03ld", uptime(), (long long)rt.tv_sec, rt.tv_nsec / 1000000);
+    setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+    setenv("HOME", "/root", 1);
+
+    do_mount("sys", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    readahead_binaries();
+    enum disk_state ds = probe_disk(DATADEV);
+    pid_t mkfs = start_mkfs(ds);
+
+    do_mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=666");
+    do_mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+    do_mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate");
+    do_mount("securityfs", "/sys/kernel/security", "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    load_apparmor_profile();
+    do_mount("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+    do_mount("tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+    /* containerd starts now, in parallel with the rest; dockerd connects to it when ready. */
+    char *containerd_argv[] = {"/usr/bin/containerd", "--config", "/etc/pcocc/containerd.toml", NULL};
+    pid_t containerd = spawn(containerd_argv);
+
+    symlink("/proc/self/fd", "/dev/fd");
+    symlink("/proc/self/fd/0", "/dev/stdin");
+    symlink("/proc/self/fd/1", "/dev/stdout");
+    symlink("/proc/self/fd/2", "/dev/stderr");
+
+    struct config cfg = {0};
+    read_config(&cfg);
+    preload_modules(&cfg);
+    if (sethostname(cfg.hostname, strlen(cfg.hostname)) < 0) msg("sethostname: %s", strerror(errno));
+    write_file("/etc/hostname", cfg.hostname, strlen(cfg.hostname), 0644);
+
+    mkdirs(TLSDIR, 0700);
+    int tls_ok = copy_fwcfg("ca.pem", TLSDIR "/ca.pem", 0644) == 0;
+    tls_ok &= copy_fwcfg("server-cert.pem", TLSDIR "/cert.pem", 0644) == 0;
+    tls_ok &= copy_fwcfg("server-key.pem", TLSDIR "/key.pem", 0600) == 0;
+    if (!tls_ok) msg("TLS material incomplete: dockerd will not start serving");
+
+    const char *nic = setup_network(&cfg);
+    setup_nat(&cfg, nic);
+    mount_shares(&cfg);
+
+    if (mkfs) {
+        int st = wait_child(mkfs);
+        if (st == 0) ds = DISK_EXT;
+        else msg("mkfs.ext4 %s failed (status %d)", DATADEV, st);
+        msg("data disk formatted uptime=%.3f", uptime());
+    }
+    mkdirs(DOCKERDIR, 0710);
+    if (ds == DISK_EXT && mount(DATADEV, DOCKERDIR, "ext4", MS_NOATIME, "noinit_itable") != 0)
+        msg("mount %s on %s failed: %s", DATADEV, DOCKERDIR, strerror(errno));
+
+    char **argv = dockerd_argv(&cfg);
+    if (!argv) { msg("out of memory building dockerd's arguments"); poweroff(); }
+    if (chdir("/") != 0) { /* cannot happen */ }
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGPWR, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL);
+    reboot(RB_DISABLE_CAD); /* Ctrl-Alt-Del sends SIGINT to PID 1 */
+
+    msg("dockerd exec uptime=%.3f", uptime());
+    pid_t dockerd = fork();
+    if (dockerd == 0) {
+        setsid();
+        dup2(console, 0); dup2(console, 1); dup2(console, 2);
+        execv(argv[0], argv);
+        msg("exec dockerd: %s", strerror(errno));
+        _exit(127);
+    }
+    supervise(dockerd, containerd, containerd_argv);
+    return 0;
+}
