@@ -9,7 +9,7 @@
 # /usr/local) is where the programs and man page go, PCOCC_DOCKER_SITE_CONFIG (default
 # /etc/pcocc-docker/pcocc-docker.yaml) the site settings written, PCOCC_SYSTEM_CONF_DIR (default /etc/pcocc) where
 # pcocc's containers.yaml goes, PCOCC_SLURM_DIR / PCOCC_SLURM_PORT the cluster (scripts/slurm-cluster.sh) and
-# PCOCC_TEST_USER the user jobs run as.
+# PCOCC_TEST_USER the user jobs run as, PCOCC_BUILD_CONFIGURATION the build installed (release, or debug).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -18,12 +18,15 @@ log() { echo "setup: $*" >&2; }
 log "installing Debian packages"
 bash scripts/install-deps.sh >&2
 
-log "building pcocc-docker (release: start-up time matters for 'eval \$(pcocc-docker env)')"
+# Release by default: start-up time matters for 'eval $(pcocc-docker env)'. scripts/test.sh asks for debug, the
+# configuration `swift test` builds anyway, so CI compiles every module once instead of twice.
+configuration=${PCOCC_BUILD_CONFIGURATION:-release}
+log "building pcocc-docker ($configuration)"
 prefix=${PCOCC_PREFIX:-/usr/local}
-swift build -c release --product pcocc-docker >&2
-swift build -c release --product pcocc-docker-node >&2
-install -D -m 0755 .build/release/pcocc-docker "$prefix/bin/pcocc-docker"
-install -D -m 0755 .build/release/pcocc-docker-node "$prefix/libexec/pcocc-docker/pcocc-docker-node"
+swift build -c "$configuration" --product pcocc-docker >&2
+swift build -c "$configuration" --product pcocc-docker-node >&2
+install -D -m 0755 ".build/$configuration/pcocc-docker" "$prefix/bin/pcocc-docker"
+install -D -m 0755 ".build/$configuration/pcocc-docker-node" "$prefix/libexec/pcocc-docker/pcocc-docker-node"
 install -d "$prefix/share/man/man1"
 rst2man man/pcocc-docker.rst > "$prefix/share/man/man1/pcocc-docker.1"
 install -d "$prefix/share/man/man5"

@@ -1,9 +1,10 @@
-/// Errors of moving images with skopeo.
+/// Errors of moving images with skopeo and the docker CLI.
 public enum SkopeoError: Error, Sendable, CustomStringConvertible {
     case invalidReference(String)
     case skopeoMissing
+    case dockerMissing
     case launchFailed(String)
-    case copyFailed(source: String, destination: String, status: Int32, errorTail: String)
+    case copyFailed(tool: String, source: String, destination: String, status: Int32, errorTail: String)
 
     public var description: String {
         switch self {
@@ -11,11 +12,13 @@ public enum SkopeoError: Error, Sendable, CustomStringConvertible {
             return "'\(text)' is not a docker image reference: use NAME[:TAG] in lower case"
         case .skopeoMissing:
             return "skopeo not found in PATH: install the skopeo package"
+        case .dockerMissing:
+            return "docker not found in PATH: install the docker CLI (Debian: docker.io or docker-ce-cli)"
         case .launchFailed(let reason):
             return reason
-        case .copyFailed(let source, let destination, let status, let errorTail):
+        case .copyFailed(let tool, let source, let destination, let status, let errorTail):
             let detail = errorTail.split(separator: "\n").last.map { ": \($0)" } ?? ""
-            return "copying \(source) to \(destination) failed (skopeo exited with status \(status))\(detail)"
+            return "copying \(source) to \(destination) failed (\(tool) exited with status \(status))\(detail)"
         }
     }
 }

@@ -20,22 +20,24 @@ final class SkopeoArgumentsTests: XCTestCase {
         }
     }
 
-    func testToDaemonPassesHostAndCertificates() throws {
-        let arguments = Skopeo.toDaemonArguments(
-            layout: "/tmp/l", layoutTag: "latest", image: try DaemonImageReference(parsing: "bb"), daemon: daemon, quiet: true)
-        XCTAssertEqual(arguments, [
-            "copy", "--quiet", "--dest-daemon-host", "tcp://node1:40123",
-            "--dest-cert-dir", "/home/u/.pcocc/job_7/vmcerts/client", "oci:/tmp/l:latest", "docker-daemon:bb:latest",
-        ])
+    func testToDaemonStreamsADockerArchiveIntoDockerLoad() throws {
+        let archive = Skopeo.archivePath(beside: "/tmp/scratch/layout")
+        XCTAssertEqual(archive, "/tmp/scratch/docker-archive.tar")
+        let toArchive = Skopeo.toArchiveArguments(
+            layout: "/tmp/scratch/layout", layoutTag: "latest", archive: archive, image: try DaemonImageReference(parsing: "bb"),
+            quiet: true)
+        XCTAssertEqual(toArchive, ["copy", "--quiet", "oci:/tmp/scratch/layout:latest", "docker-archive:/tmp/scratch/docker-archive.tar:bb:latest"])
+        XCTAssertEqual(Skopeo.loadArguments(archive: archive), ["load", "--quiet", "--input", archive])
     }
 
-    func testFromDaemonPassesSourceOptions() throws {
-        let arguments = Skopeo.fromDaemonArguments(
-            image: try DaemonImageReference(parsing: "bb:v2"), daemon: daemon, layout: "/tmp/l", layoutTag: "latest", quiet: false)
-        XCTAssertEqual(arguments, [
-            "copy", "--src-daemon-host", "tcp://node1:40123", "--src-cert-dir",
-            "/home/u/.pcocc/job_7/vmcerts/client", "docker-daemon:bb:v2", "oci:/tmp/l:latest",
-        ])
+    func testFromDaemonSavesThenReadsTheArchive() throws {
+        let archive = "/tmp/scratch/docker-archive.tar"
+        XCTAssertEqual(
+            Skopeo.saveArguments(image: try DaemonImageReference(parsing: "bb:v2"), archive: archive),
+            ["save", "--output", archive, "bb:v2"])
+        XCTAssertEqual(
+            Skopeo.fromArchiveArguments(archive: archive, layout: "/tmp/scratch/layout", layoutTag: "latest", quiet: false),
+            ["copy", "docker-archive:/tmp/scratch/docker-archive.tar", "oci:/tmp/scratch/layout:latest"])
     }
 
     func testIPv6HostIsBracketed() {

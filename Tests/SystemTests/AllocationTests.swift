@@ -11,7 +11,7 @@ final class AllocationTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: layout) }
         let script = """
             docker version --format '{{.Server.Os}}' && \
-            skopeo copy --quiet oci:\(layout):latest docker-daemon:bb:latest --dest-daemon-host "$DOCKER_HOST" --dest-cert-dir "$DOCKER_CERT_PATH" && \
+            skopeo copy --quiet oci:\(layout):latest docker-archive:/dev/stdout:bb:latest | docker load --quiet && \
             docker run --rm bb echo hello-from-the-vm && echo "job=$PCOCC_JOB_ID" && exit 7
             """
         let result = try await system.pcoccDocker(["alloc", "-E", script, "--time=10"])

@@ -41,7 +41,7 @@ final class ImageCommandTests: XCTestCase {
         // Load busybox into the daemon, then import it: repository + squashfs.
         let layout = try await system.makeBusyboxLayout()
         defer { try? FileManager.default.removeItem(atPath: layout) }
-        let load = try await system.runAsUser(["/bin/sh", "-c", "eval $(\(system.binary) env) && skopeo copy --quiet oci:\(layout):latest docker-daemon:bb:latest --dest-daemon-host \"$DOCKER_HOST\" --dest-cert-dir \"$DOCKER_CERT_PATH\""], environment: env)
+        let load = try await system.runAsUser(["/bin/sh", "-c", "eval $(\(system.binary) env) && skopeo copy --quiet oci:\(layout):latest docker-archive:/dev/stdout:bb:latest | docker load --quiet"], environment: env)
         XCTAssertEqual(load.status, 0, load.errorTail)
         let imported = try await run(["import", "bb", "bbrepo"])
         XCTAssertEqual(imported.status, 0, imported.errorTail)

@@ -127,7 +127,7 @@ struct PcoccSite {
         let layout = try await system.makeBusyboxLayout()
         defer { try? FileManager.default.removeItem(atPath: layout) }
         let load = try await system.runAsUser(
-            ["/bin/sh", "-c", "eval $(\(system.binary) env) && skopeo copy --quiet oci:\(layout):latest docker-daemon:\(tag):latest --dest-daemon-host \"$DOCKER_HOST\" --dest-cert-dir \"$DOCKER_CERT_PATH\""],
+            ["/bin/sh", "-c", "eval $(\(system.binary) env) && skopeo copy --quiet oci:\(layout):latest docker-archive:/dev/stdout:\(tag):latest | docker load --quiet"],
             environment: environment.merging(["PCOCC_JOB_ID": job]) { $1 })
         guard load.status == 0 else { throw ImageRepoCauseForTests("skopeo into job \(job): \(load.errorTail)") }
     }

@@ -121,7 +121,7 @@ extension SystemTestEnvironment {
     @discardableResult
     func docker(_ jobID: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
         try await runAsUser(
-            ["/bin/sh", "-c", "eval \"$(\"$0\" env -j \"$1\")\" && shift 2 && exec docker \"$@\"", binary, jobID] + arguments,
+            ["/bin/sh", "-c", "eval \"$(\"$0\" env -j \"$1\")\" && shift && exec docker \"$@\"", binary, jobID] + arguments,
             environment: environment)
     }
 

@@ -48,12 +48,16 @@ struct SystemTestEnvironment {
         return environment
     }
 
-    /// Runs a program as the test user (runuser keeps our argument array; no shell in between).
+    /// Runs a program as the test user (runuser keeps our argument array; no shell in between). A command that
+    /// hangs is killed after `timeout` seconds (status 124 or 137), so one stuck step fails its test, not the whole run.
     @discardableResult
-    func runAsUser(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> ProcessResult {
+    func runAsUser(_ arguments: [String], environment extra: [String: String] = [:], timeout: Int = 900) async throws
+        -> ProcessResult
+    {
         let environmentArguments = userEnvironment(extra).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return try await ChildProcess.run(
-            "runuser", ["-u", user, "--", "env", "-i"] + environmentArguments + arguments, workingDirectory: "/tmp")
+            "timeout", ["--kill-after=10", String(timeout), "runuser", "-u", user, "--", "env", "-i"] + environmentArguments + arguments,
+            workingDirectory: "/tmp")
     }
 
     /// `pcocc-docker ARGS` as the test user.
