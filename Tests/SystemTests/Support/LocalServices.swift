@@ -37,8 +37,10 @@ final class LocalService {
             port: port, log: "\(directory)/../web-\(port).log")
     }
 
+    /// SIGKILL, not Process.terminate(): a child started from one of XCTest's worker threads inherits that thread's
+    /// signal mask, SIGTERM blocked included, and python's http.server then never ends (a hung run, seen in CI).
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
