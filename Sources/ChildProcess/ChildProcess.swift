@@ -3,7 +3,7 @@ import Subprocess
 
 import SystemPackage
 
-/// Runs helper programs (skopeo, docker, salloc, curl, tar2sqfs...) without a shell.
+/// Runs helper programs (skopeo, docker, salloc, srun, runuser...) without a shell.
 ///
 /// Every child is ended on every path: when the awaiting task is cancelled or throws,
 /// the child gets SIGTERM, then SIGKILL two seconds later.

@@ -1,22 +1,27 @@
 import SiteConfig
 
 /// The `opt/pcocc/config` file read by the guest init from fw_cfg (CONTRACTS.md): KEY=VALUE lines, one
-/// `mount=<tag>:<path>` per shared directory, then `iptables=`, `network=` and the daemon's options.
+/// `mount=<tag>:<path>` per shared directory, then `iptables=`, `network=`, `data-disk=persistent` when the data disk
+/// outlives the job, and the daemon's options.
 public struct GuestConfig: Sendable, Equatable {
     public var shares: [VMSpec.SharedDirectory]
     public var dockerIptables: Bool
     /// Must agree with the domain's slirp options (VMSpec.network).
     public var network: NetworkMode
     public var daemon: GuestDaemonOptions
+    /// The data disk is the user's persistent storage: the guest mounts it with data=journal, so that a VM killed
+    /// mid-write leaves a prefix of what dockerd wrote (a layer registered is a layer whose files are there).
+    public var persistentDataDisk: Bool
 
     public init(
         shares: [VMSpec.SharedDirectory], dockerIptables: Bool, network: NetworkMode = .nat,
-        daemon: GuestDaemonOptions = GuestDaemonOptions()
+        daemon: GuestDaemonOptions = GuestDaemonOptions(), persistentDataDisk: Bool = false
     ) {
         self.shares = shares
         self.dockerIptables = dockerIptables
         self.network = network
         self.daemon = daemon
+        self.persistentDataDisk = persistentDataDisk
     }
 
     /// 9p tags in the order of `mounts`, skipping repeated guest paths. Paths must be absolute and free of line
@@ -37,7 +42,8 @@ public struct GuestConfig: Sendable, Equatable {
 
     public var contents: String {
         let lines = shares.map { "mount=\($0.tag):\($0.guestPath)" }
-            + ["iptables=\(dockerIptables)", "network=\(network.rawValue)"] + daemon.lines
+            + ["iptables=\(dockerIptables)", "network=\(network.rawValue)"]
+            + (persistentDataDisk ? ["data-disk=persistent"] : []) + daemon.lines
         return lines.map { "\($0)\n" }.joined()
     }
 }

@@ -61,7 +61,7 @@ public struct VMSupervisor: Sendable {
             try scratch.writeGuestConfig(
                 GuestConfig(
                     shares: shares, dockerIptables: settings.dockerIptables, network: settings.network,
-                    daemon: settings.daemon))
+                    daemon: settings.daemon, persistentDataDisk: storage != nil))
             phases.mark("prepare")
 
             VMStage.startingLibvirt.write(to: settings.job)

@@ -18,6 +18,9 @@ final class GuestFilesTests: XCTestCase {
         XCTAssertEqual(config.contents, "mount=pcoccfs0:/home/u\nmount=pcoccfs1:/scratch\niptables=false\nnetwork=nat\n")
         XCTAssertEqual(
             GuestConfig(shares: [], dockerIptables: true, network: .none).contents, "iptables=true\nnetwork=none\n")
+        XCTAssertEqual(
+            GuestConfig(shares: [], dockerIptables: false, persistentDataDisk: true).contents,
+            "iptables=false\nnetwork=nat\ndata-disk=persistent\n")
     }
 
     func testConfigRefusesPathsThatWouldBreakItsLines() {

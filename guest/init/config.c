@@ -36,6 +36,8 @@ void read_config(struct config *c) {
             if (!strcmp(v, "nat")) c->network = NETWORK_NAT;
             else if (!strcmp(v, "none")) c->network = NETWORK_NONE;
             else msg("unknown network=%s (nat or none): keeping %s", v, c->network == NETWORK_NAT ? "nat" : "none");
+        } else if ((v = value_of(line, "data-disk"))) {
+            c->persistent_data_disk = !strcmp(v, "persistent");
         } else if ((v = value_of(line, "hostname"))) {
             if (v[0]) snprintf(c->hostname, sizeof c->hostname, "%s", v);
         } else if ((v = value_of(line, "mount"))) {

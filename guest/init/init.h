@@ -42,6 +42,7 @@ struct values {
 
 struct config {
     int iptables;
+    int persistent_data_disk;
     enum network network;
     char hostname[64];
     int nmounts;

@@ -205,7 +205,11 @@ int main(void) {
         msg("data disk formatted uptime=%.3f", uptime());
     }
     mkdirs(DOCKERDIR, 0710);
-    if (ds == DISK_EXT && mount(DATADEV, DOCKERDIR, "ext4", MS_NOATIME, "noinit_itable") != 0)
+    /* A persistent disk outlives a VM killed mid-write. dockerd does not fsync what it extracts, so with ext4's
+       default data=ordered a killed pull could leave a layer registered whose files never reached the disk;
+       data=journal commits data and metadata in order, so what survives is a prefix of what dockerd did. */
+    const char *options = cfg.persistent_data_disk ? "noinit_itable,data=journal" : "noinit_itable";
+    if (ds == DISK_EXT && mount(DATADEV, DOCKERDIR, "ext4", MS_NOATIME, options) != 0)
         msg("mount %s on %s failed: %s", DATADEV, DOCKERDIR, strerror(errno));
 
     char **argv = dockerd_argv(&cfg);

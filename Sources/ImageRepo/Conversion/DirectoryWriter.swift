@@ -205,7 +205,7 @@ final class DirectoryWriter: ContentSink {
     }
 
     /// Opens the directory at `directory` below the root, one component at a time, never through a symbolic link;
-    /// with `create`, missing components are made (implicit directories, mode 0755 at the end, as tar2sqfs makes them).
+    /// with `create`, missing components are made (implicit directories, mode 0755 at the end, as the squashfs writer makes them).
     private func openDirectory(_ directory: [UInt8], create: Bool, for entryPath: [UInt8]) throws(ConversionError) -> Int32 {
         var fd = dup(root)
         var walked: [UInt8] = []

@@ -14,7 +14,7 @@ final class HardLinkBook {
     private var requests: [[UInt8]: [Request]] = [:]
     /// Links to a target that a lower layer will write; written at the very end, once the target is known to exist.
     private(set) var deferred: [(link: TarEntry, target: [UInt8])] = []
-    /// For each path written as a hard link, the path holding the content (tar2sqfs resolves chains, but short is safer).
+    /// For each path written as a hard link, the path holding the content (chains resolved here: a squashfs hard link names an inode, not a path).
     private var primaries: [[UInt8]: [UInt8]] = [:]
 
     var hasRequests: Bool { !requests.isEmpty }

@@ -17,10 +17,10 @@ final class LayerStream {
         case .gzip:
             // pigz decompresses in one thread but reads, writes and checks in others: ~1.6x gzip's speed.
             let tool = ChildProcess.which("pigz") != nil ? "pigz" : "gzip"
-            child = try PipedChild(tool, ["-dc", "--", layer.path], pipe: .standardOutput)
+            child = try PipedChild(tool, ["-dc", "--", layer.path])
             fileFD = -1
         case .zstd:
-            child = try PipedChild("zstd", ["-dcq", "--", layer.path], pipe: .standardOutput)
+            child = try PipedChild("zstd", ["-dcq", "--", layer.path])
             fileFD = -1
         }
         reader = ByteReader(fd: child?.fd ?? fileFD, name: name)

@@ -1,19 +1,12 @@
 import ChildProcess
 import Foundation
 
-/// One helper (pigz, zstd, tar2sqfs) whose standard input or output is a pipe we hold.
+/// One decompressor (pigz, gzip, zstd) whose standard output is a pipe we read.
 ///
 /// Spawned directly rather than through ChildProcess because the data streams through us while it runs. The
 /// child is ended on every path: `stop()` or deinit kills it (it only ever writes a temporary file or a pipe,
 /// so nothing needs a graceful shutdown) and reaps it.
 final class PipedChild {
-    enum PipedStream {
-        /// We read what the child writes (a decompressor).
-        case standardOutput
-        /// We write what the child reads (tar2sqfs).
-        case standardInput
-    }
-
     let command: String
     /// Our end of the pipe, -1 once closed.
     private(set) var fd: Int32
@@ -22,18 +15,18 @@ final class PipedChild {
     private let errorFD: Int32
     private var reaped = false
 
-    init(_ tool: String, _ arguments: [String], pipe stream: PipedStream) throws(ConversionError) {
+    init(_ tool: String, _ arguments: [String]) throws(ConversionError) {
         guard let executable = ChildProcess.which(tool) else {
             throw ConversionError(.toolFailed, "\(tool) not found in PATH: install it (see scripts/install-deps.sh)")
         }
         command = ([tool] + arguments).joined(separator: " ")
         var ends: [Int32] = [-1, -1]
-        // Close-on-exec: no other child may inherit our end, or tar2sqfs would never see the end of its input.
+        // Close-on-exec: no other child may inherit our end, or a writer would never see its reader go.
         // (pipe2 does not import; until fcntl, only a spawner that keeps every descriptor could catch them, and
         // the ones in this process, Subprocess and this type, do not.)
         guard pipe(&ends) == 0 else { throw ConversionError.errno("cannot create a pipe for \(tool)") }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-        let (ours, theirs) = stream == .standardOutput ? (ends[0], ends[1]) : (ends[1], ends[0])
+        let (ours, theirs) = (ends[0], ends[1])
         // A bigger pipe means fewer wake-ups per megabyte; failure only costs speed.
         _ = fcntl(ours, 1031 /* F_SETPIPE_SZ */, 1 << 20)
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
@@ -52,8 +45,8 @@ final class PipedChild {
             if errorFD >= 0 { close(errorFD) }
             throw ConversionError.errno("cannot prepare the standard streams of \(tool)")
         }
-        let inputFD = stream == .standardInput ? theirs : null
-        let outputFD = stream == .standardOutput ? theirs : null
+        let inputFD = null
+        let outputFD = theirs
         var pid: pid_t = 0
         let status = Self.spawn(executable, [tool] + arguments, input: inputFD, output: outputFD, error: errorFD, pid: &pid)
         guard status == 0 else {

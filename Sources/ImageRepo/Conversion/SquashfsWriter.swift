@@ -1,7 +1,8 @@
 internal import CSquashfsWriter
 import Foundation
 
-/// Where the flattener's entries go: a tar stream (`TarWriter`) or the squashfs itself (`SquashfsWriter`).
+/// Where the flattener's entries go: the squashfs itself (`SquashfsWriter`), a bundle directory (`DirectoryWriter`), or
+/// in the tests a tar stream.
 protocol EntrySink: AnyObject {
     /// Entries written so far.
     var count: Int { get }
@@ -11,7 +12,6 @@ protocol EntrySink: AnyObject {
     func finish() throws(ConversionError)
 }
 
-extension TarWriter: EntrySink {}
 
 /// An output that can also take a file whose content is in memory (the bundle's config.json).
 protocol ContentSink: EntrySink {

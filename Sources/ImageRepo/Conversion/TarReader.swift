@@ -39,7 +39,7 @@ final class TarReader {
                 for (key, value) in try PAXRecords.parse(try metadata(size), in: source.name) { pax[key] = value }
                 continue
             case UInt8(ascii: "g"):
-                // Global headers carry defaults no image builder sets (tar2sqfs ignores them too).
+                // Global headers carry defaults no image builder sets (docker's archive code ignores them too).
                 _ = try metadata(size)
                 continue
             case UInt8(ascii: "L"):

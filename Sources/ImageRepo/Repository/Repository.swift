@@ -178,21 +178,4 @@ public final class Repository: Sendable, CustomStringConvertible {
         }
         return data
     }
-
-    // MARK: - Deleting
-
-    /// Removes the meta files of `imageName` (one revision, or all); data objects stay until pcocc's
-    /// garbage collection, since other images may share them.
-    public func delete(_ imageName: String, revision: Int? = nil) throws(ImageRepoError) {
-        try RepositoryLock.withExclusiveLock(self) { () throws(ImageRepoError) in
-            let available = try revisions(of: imageName)
-            let doomed = revision.map { [$0] } ?? available
-            guard !available.isEmpty, doomed.allSatisfy(available.contains) else {
-                let revisionText = revision.map { " revision \($0)" } ?? ""
-                throw ImageRepoError(.notFound, "Object \(imageName)\(revisionText) not found in repository \(name)")
-            }
-            for doomedRevision in doomed { try FileSystem.remove(metaPath(name: imageName, revision: doomedRevision)) }
-            FileSystem.syncDirectory(metaDirectory)
-        }
-    }
 }

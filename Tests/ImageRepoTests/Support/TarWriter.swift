@@ -1,3 +1,7 @@
+import Foundation
+
+@testable import ImageRepo
+
 /// Writes the flattened stream for tar2sqfs: ustar headers, preceded by a PAX header when a path, a link target,
 /// an id, a size or a time does not fit, or when the entry has extended attributes.
 final class TarWriter {
@@ -79,6 +83,59 @@ final class TarWriter {
         case .blockDevice: UInt8(ascii: "4")
         case .directory: UInt8(ascii: "5")
         case .fifo: UInt8(ascii: "6")
+        }
+    }
+}
+
+extension TarWriter: EntrySink {}
+
+/// Buffered writes to a file descriptor (a tar stream); it does not own the descriptor.
+final class ByteWriter {
+    private let fd: Int32
+    let name: String
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+
+    init(fd: Int32, name: String, capacity: Int = 1 << 20) {
+        self.fd = fd
+        self.name = name
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ConversionError) {
+        // Big chunks (file content) skip the copy, after what is buffered so that the order holds.
+        if bytes.count >= buffer.count / 2 {
+            try flush()
+            try writeAll(bytes)
+            return
+        }
+        if used + bytes.count > buffer.count { try flush() }
+        UnsafeMutableRawBufferPointer(rebasing: buffer[used..<(used + bytes.count)]).copyMemory(from: bytes)
+        used += bytes.count
+    }
+
+    func write(_ bytes: [UInt8]) throws(ConversionError) {
+        try bytes.withUnsafeBytes { raw in Result { () throws(ConversionError) in try write(raw) } }.get()
+    }
+
+    func flush() throws(ConversionError) {
+        guard used > 0 else { return }
+        try writeAll(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
+        used = 0
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ConversionError) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = Foundation.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if count > 0 {
+                offset += count
+            } else if count < 0 && errno != EINTR {
+                // The reader is gone: its own error says why.
+                throw ConversionError(.toolFailed, "\(name) stopped reading", cause: String(cString: strerror(errno)))
+            }
         }
     }
 }
