@@ -20,8 +20,13 @@ public enum CommandMain {
             let code = root.exitCode(for: error)
             if code == .success { root.exit(withError: error) }  // --help, --version: ArgumentParser prints them
             if let message = line(for: error, root: root, code: code) { report(message) }
-            exit(code.rawValue)
+            exit(exitStatus(for: error, code: code))
         }
+    }
+
+    /// ArgumentParser's status, except for failures that carry their own (an interrupted command's 130 or 143).
+    static func exitStatus(for error: Error, code: ExitCode) -> Int32 {
+        (error as? CommandFailure)?.exitStatus ?? code.rawValue
     }
 
     /// The error's line, or nil for a bare exit status (a shell's or script's, passed on as it is).

@@ -34,6 +34,9 @@ public final class SignalWatch: Sendable {
         let queue = DispatchQueue(label: "pcocc-docker.signals")
         let state = SharedState()
         self.state = state
+        // A source is armed asynchronously, and the signal is ignored meanwhile: wait until each is registered, or a
+        // signal sent right after init (a test's, an early Ctrl-C) is lost.
+        let registered = DispatchGroup()
         sources = signals.map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
@@ -46,9 +49,12 @@ public final class SignalWatch: Sendable {
                 for waiter in waiters { waiter.resume(returning: number) }
                 for handler in handlers { handler(number) }
             }
+            registered.enter()
+            source.setRegistrationHandler { registered.leave() }
             source.resume()
             return source
         }
+        _ = registered.wait(timeout: .now() + 5)
     }
 
     /// The first signal received, if any.

@@ -106,6 +106,12 @@ final class ImageCommandTests: XCTestCase {
         XCTAssertFalse(images.outputString.contains("pcocc-edit"), images.outputString)
         let containers = try await docker(["ps", "-a", "--format", "{{.Names}}"])
         XCTAssertFalse(containers.outputString.contains("pcocc-edit"), containers.outputString)
+        // edit's docker run options reach the container: an environment variable the command writes down.
+        let editedWithEnv = try await run(["edit", "-e", "EDIT_VALUE=from-run-option", "bbrepo", "bbenv", "sh", "-c", "echo $EDIT_VALUE > /edit-value"])
+        XCTAssertEqual(editedWithEnv.status, 0, editedWithEnv.errorTail)
+        let envEntry = repositories.cache.path(for: try repositories.find("bbenv"), kind: .bundle)
+        let editValue = try? String(contentsOfFile: envEntry + "/rootfs/edit-value", encoding: .utf8)
+        XCTAssertEqual(editValue, "from-run-option\n", "the command's file in \(envEntry)")
 
         // build a Dockerfile FROM an exported image; the stored config has the command.
         let context = "/tmp/pcocc-systest-build-\(UUID().uuidString.prefix(6))"
@@ -116,6 +122,24 @@ final class ImageCommandTests: XCTestCase {
         XCTAssertEqual(built.status, 0, built.errorTail)
         let blobs = try await ChildProcess.run("grep", ["-rl", "Hello Pcocc", "\(repository)/data"])
         XCTAssertFalse(blobs.outputString.isEmpty, "no stored blob holds the CMD")
+
+        // docker build's options: a Dockerfile named otherwise, outside the context, and an ARG a RUN writes.
+        let elsewhere = context + "-files"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        try "FROM bb2\nARG GREETING=unset\nRUN echo \"$GREETING\" > /greeting\n"
+            .write(toFile: elsewhere + "/greeting.containerfile", atomically: true, encoding: .utf8)
+        let withArgs = try await run([
+            "build", "-f", elsewhere + "/greeting.containerfile", "--build-arg", "GREETING=built-with-arg",
+            "--label", "org.example.test=yes", context, "greeting", "--", "--network=none",
+        ])
+        XCTAssertEqual(withArgs.status, 0, withArgs.errorTail)
+        let greetingEntry = repositories.cache.path(for: try repositories.find("greeting"), kind: .bundle)
+        let greeting = try? String(contentsOfFile: greetingEntry + "/rootfs/greeting", encoding: .utf8)
+        XCTAssertEqual(greeting, "built-with-arg\n", "the RUN's file in \(greetingEntry)")
+        let noSuchFile = try await run(["build", "-f", elsewhere + "/missing", context, "nothing"])
+        XCTAssertNotEqual(noSuchFile.status, 0)
+        XCTAssertTrue(noSuchFile.errorTail.contains("'\(elsewhere)/missing' does not exist"), noSuchFile.errorTail)
 
         // Bad input: one clear line each.
         let noDockerfile = try await run(["build", "/tmp", "nothing"])

@@ -2,7 +2,6 @@ import ArgumentParser
 import CLISupport
 import ChildProcess
 import Foundation
-import HostSystem
 import ImageRepo
 import SkopeoBridge
 
@@ -10,11 +9,15 @@ struct EditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edit",
         abstract: "Open a shell in a container of an image and save the result as a new image.",
-        discussion: "Runs COMMAND (default: /bin/sh) in a container of SRC; when it ends successfully the container is saved as DEST."
+        discussion: """
+            Runs COMMAND (default: /bin/sh) in a container of SRC; when it ends successfully the container is saved as DEST. \
+            docker run options go before SRC: pcocc-docker edit -v "$PWD:/src" -e LANG=C.UTF-8 --run-option=--privileged SRC DEST.
+            """
     )
 
     @OptionGroup var job: JobOptions
     @Flag(help: "If DEST exists, store the image as its next revision (the old ones stay).") var force = false
+    @OptionGroup(title: "docker run options") var container: EditRunOptions
     @Argument(help: "The repository image to start from.") var source: String
     @Argument(help: "The repository image to create.") var destination: String
     @Argument(parsing: .captureForPassthrough, help: "The command to run in the container.") var command: [String] = []
@@ -31,14 +34,14 @@ struct EditCommand: AsyncParsableCommand {
         let base = DockerCLI.temporaryName("edit")
         let working = try DaemonImageReference(parsing: base)
         let saved = try DaemonImageReference(parsing: base + ":saved")
-        let signals = TerminationSignals()
+        let (command, runOptions, force) = (command, container.dockerArguments, force)
         do {
-            try await signals.run {
+            try await interruptible(notDone: "image '\(destinationName)' not saved") {
                 try await transfer.export(image, as: working)
                 progress("You are now editing your image")
                 progress("Hit CTRL + D to save your modifications")
                 let tty = isatty(STDIN_FILENO) == 1 ? ["-ti"] : ["-i"]
-                let status = try await docker.interactive(["run"] + tty + ["--name", base, working.description] + (command.isEmpty ? ["/bin/sh"] : command))
+                let status = try await docker.interactive(["run"] + tty + runOptions + ["--name", base, working.description] + (command.isEmpty ? ["/bin/sh"] : command))
                 // An interactive shell ends with its last command's status: Ctrl-D after a failed
                 // command still means "save". A given COMMAND must succeed.
                 guard status == 0 || command.isEmpty else {
@@ -49,7 +52,6 @@ struct EditCommand: AsyncParsableCommand {
             }
         } catch {
             await docker.removeQuietly(containers: [base], images: [working.description, saved.description])
-            if signals.receivedSignal != nil { throw CommandFailure("interrupted: image '\(destinationName)' not saved") }
             throw error
         }
         await docker.removeQuietly(containers: [base], images: [working.description, saved.description])

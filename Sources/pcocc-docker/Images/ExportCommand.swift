@@ -1,7 +1,6 @@
 import ArgumentParser
 import CLISupport
 import ChildProcess
-import HostSystem
 import ImageRepo
 import SkopeoBridge
 
@@ -24,7 +23,9 @@ struct ExportCommand: AsyncParsableCommand {
         let image = try repositories.find(name)
         let (_, daemon, configuration) = try await job.daemon()
         let transfer = try ImageTransfer(daemon: daemon, repositories: repositories, configuration: configuration)
-        try await TerminationSignals().run { try await transfer.export(image, as: reference) }
+        try await interruptible(notDone: "'\(image.reference)' not exported to the daemon") {
+            try await transfer.export(image, as: reference)
+        }
         progress("Exported \(image.reference) as \(reference)")
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CLISupport
 import ChildProcess
-import HostSystem
 import ImageRepo
 import SkopeoBridge
 
@@ -24,7 +23,9 @@ struct ImportCommand: AsyncParsableCommand {
         let transfer = try ImageTransfer(daemon: daemon, configuration: configuration)
         let force = self.force
         // A signal cancels the work, so the layout in the repository's .tmp and the pending squashfs go too.
-        let stored = try await TerminationSignals().run { try await transfer.importImage(reference, as: name, force: force) }
+        let stored = try await interruptible(notDone: "image '\(name)' not saved") {
+            try await transfer.importImage(reference, as: name, force: force)
+        }
         progress("Imported \(reference) as \(stored.reference)")
     }
 }
