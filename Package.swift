@@ -83,7 +83,8 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(
-            name: "SiteConfig", dependencies: ["HostSystem", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]
+            name: "SiteConfig", dependencies: ["HostSystem", .product(name: "Yams", package: "Yams")],
+            exclude: ["README.md"]
         ),
         .target(
             name: "ChildProcess",

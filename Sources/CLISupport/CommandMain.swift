@@ -35,7 +35,8 @@ public enum CommandMain {
         if code == .validationFailure {
             // Usage errors: ArgumentParser's message, without the usage text, and where to look.
             let message = root.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-            return "\(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message) (see '\(programName) --help')"
+            return
+                "\(message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message) (see '\(programName) --help')"
         }
         return oneLine(String(describing: error))
     }

@@ -4,7 +4,9 @@ import Foundation
 public enum SelfExecutable {
     /// The absolute path of the running program.
     public static var path: String {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return resolved
+        }
         return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import HostSystem
 import Subprocess
-
 import SystemPackage
 
 /// A child that runs while the caller does other work (the VM's `srun` step, for one).
@@ -33,7 +32,8 @@ extension ChildProcess {
         let command = ChildCommand(executable: executable, arguments: arguments)
         let fd = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw ChildProcessError.launchFailed(command: command, reason: "cannot open \(logFile): \(String(cString: strerror(errno)))")
+            throw ChildProcessError.launchFailed(
+                command: command, reason: "cannot open \(logFile): \(String(cString: strerror(errno)))")
         }
         var options = PlatformOptions()
         options.processGroupID = 0

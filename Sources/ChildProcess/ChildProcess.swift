@@ -1,6 +1,5 @@
 import Foundation
 import Subprocess
-
 import SystemPackage
 
 /// Runs helper programs (skopeo, docker, salloc, srun, runuser...) without a shell.
@@ -89,7 +88,9 @@ public enum ChildProcess {
             let result = try await Subprocess.run(
                 configuration(executable, arguments, environment: environment, workingDirectory: workingDirectory),
                 input: .currentStandardInput,
-                output: outputToStandardError ? .fileDescriptor(.standardError, closeAfterSpawningProcess: false) : .fileDescriptor(.standardOutput, closeAfterSpawningProcess: false),
+                output: outputToStandardError
+                    ? .fileDescriptor(.standardError, closeAfterSpawningProcess: false)
+                    : .fileDescriptor(.standardOutput, closeAfterSpawningProcess: false),
                 error: .currentStandardError
             )
             return exitCode(result.terminationStatus)

@@ -49,7 +49,9 @@ public struct DockerContextStore: Sendable {
             "Name": name, "Metadata": ["Description": description],
             "Endpoints": ["docker": ["Host": daemon.dockerHost, "SkipTLSVerify": false]],
         ]
-        guard let data = try? JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys, .withoutEscapingSlashes])
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: meta, options: [.sortedKeys, .withoutEscapingSlashes])
         else { throw SystemError(message: "cannot encode the docker context \(name)") }
         try PrivateDirectory.create("\(directory)/meta/\(id)")
         try AtomicFile.write(data, to: "\(directory)/meta/\(id)/meta.json", mode: 0o644)

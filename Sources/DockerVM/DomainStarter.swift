@@ -13,7 +13,7 @@ struct DomainStarter {
             let port = try pickPort()
             do {
                 return (try await hypervisor.start(domainXML: domainXML(port)), port)
-            } catch where PortAllocator.isPortConflict(error) {
+            } catch  where PortAllocator.isPortConflict(error) {
                 lastConflict = error
             }
         }

@@ -35,13 +35,15 @@ public struct GuestConfig: Sendable, Equatable {
                 throw VMError(.invalidSetting, "shared directory '\(path)' must be an absolute path on one line")
             }
             shares.append(
-                VMSpec.SharedDirectory(tag: "pcoccfs\(shares.count)", hostPath: mount.source, guestPath: mount.destination))
+                VMSpec.SharedDirectory(
+                    tag: "pcoccfs\(shares.count)", hostPath: mount.source, guestPath: mount.destination))
         }
         return shares
     }
 
     public var contents: String {
-        let lines = shares.map { "mount=\($0.tag):\($0.guestPath)" }
+        let lines =
+            shares.map { "mount=\($0.tag):\($0.guestPath)" }
             + ["iptables=\(dockerIptables)", "network=\(network.rawValue)"]
             + (persistentDataDisk ? ["data-disk=persistent"] : []) + daemon.lines
         return lines.map { "\($0)\n" }.joined()

@@ -26,7 +26,8 @@ public struct GuestDaemonOptions: Sendable, Equatable {
         let runtime = configuration.pcocc
         var mirrors = network.registryMirrors
         if let registry = runtime.defaultRegistry {
-            mirrors.insert(Self.mirror(forDefaultRegistry: registry, insecureRegistries: runtime.insecureRegistries), at: 0)
+            mirrors.insert(
+                Self.mirror(forDefaultRegistry: registry, insecureRegistries: runtime.insecureRegistries), at: 0)
         }
         registryMirrors = mirrors.map(Self.fromGuest)
         insecureRegistries = runtime.insecureRegistries.map(Self.fromGuest)
@@ -65,7 +66,8 @@ public struct GuestDaemonOptions: Sendable, Equatable {
     /// The config lines, in the contract's order.
     var lines: [String] {
         registryMirrors.map { "registry-mirror=\($0)" } + insecureRegistries.map { "insecure-registry=\($0)" }
-            + dnsServers.map { "dns=\($0)" } + [("http-proxy", httpProxy), ("https-proxy", httpsProxy), ("no-proxy", noProxy)]
+            + dnsServers.map { "dns=\($0)" }
+            + [("http-proxy", httpProxy), ("https-proxy", httpsProxy), ("no-proxy", noProxy)]
             .compactMap { key, value in value.map { "\(key)=\($0)" } }
     }
 }

@@ -26,7 +26,7 @@ struct JobWatch: Sendable {
             do throws(JobError) {
                 guard let job = try await scheduler.job(jobID) else { return "gone" }
                 if !job.isActive || job.state == .completing { return job.state.rawValue }
-            } catch where error.code == .jobNotFound {
+            } catch  where error.code == .jobNotFound {
                 return "gone"
             } catch {
                 continue

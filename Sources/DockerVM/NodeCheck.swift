@@ -47,16 +47,21 @@ public struct NodeCheck: Sendable {
             let usable = access("/dev/kvm", R_OK | W_OK) == 0
             return Result(
                 name: "virtualisation", passed: usable, warning: false,
-                detail: usable ? "KVM (vm.domain_type: kvm)" : "vm.domain_type is kvm but /dev/kvm is not usable by this user",
+                detail: usable
+                    ? "KVM (vm.domain_type: kvm)" : "vm.domain_type is kvm but /dev/kvm is not usable by this user",
                 hint: "give users access to /dev/kvm (group kvm), or set vm.domain_type: auto")
         case .qemu:
-            return Result(name: "virtualisation", passed: true, warning: true, detail: "TCG emulation (vm.domain_type: qemu): slow",
-                          hint: "use vm.domain_type: auto on nodes with KVM")
+            return Result(
+                name: "virtualisation", passed: true, warning: true,
+                detail: "TCG emulation (vm.domain_type: qemu): slow",
+                hint: "use vm.domain_type: auto on nodes with KVM")
         case .auto:
             let kind = DomainKindDetector.detectHost()
             return Result(
                 name: "virtualisation", passed: true, warning: kind == .qemu,
-                detail: kind == .kvm ? "KVM" : "no usable KVM here (no vmx/svm, kvm_pvm, or /dev/kvm not accessible): TCG emulation, slow",
+                detail: kind == .kvm
+                    ? "KVM"
+                    : "no usable KVM here (no vmx/svm, kvm_pvm, or /dev/kvm not accessible): TCG emulation, slow",
                 hint: kind == .kvm ? nil : "compute nodes should expose /dev/kvm to users")
         }
     }
@@ -74,8 +79,9 @@ public struct NodeCheck: Sendable {
     func scratchDirectory() -> Result {
         let directory = configuration.vm.scratchDirectory
         guard access(directory, W_OK | X_OK) == 0 else {
-            return Result(name: "scratch directory", passed: false, warning: false, detail: "\(directory) is not writable",
-                          hint: "set vm.scratch_dir to a node-local directory users can write")
+            return Result(
+                name: "scratch directory", passed: false, warning: false, detail: "\(directory) is not writable",
+                hint: "set vm.scratch_dir to a node-local directory users can write")
         }
         return Result(name: "scratch directory", passed: true, warning: false, detail: directory, hint: nil)
     }
@@ -84,7 +90,8 @@ public struct NodeCheck: Sendable {
     func libvirtSession() async -> Result {
         let uri = configuration.vm.libvirtURI
         do throws(VMError) {
-            let scratch = try await ScratchDirectory.create(parent: configuration.vm.scratchDirectory, userID: getuid(), jobID: "check")
+            let scratch = try await ScratchDirectory.create(
+                parent: configuration.vm.scratchDirectory, userID: getuid(), jobID: "check")
             defer { scratch.remove() }
             scratch.exportLibvirtEnvironment()
             let hypervisor = try await LibvirtHypervisor.connect(uri: uri)
@@ -92,7 +99,8 @@ public struct NodeCheck: Sendable {
             await PrivateDaemons.stop(runtimeDirectory: scratch.runtimeDirectory)
             return Result(name: "libvirt", passed: true, warning: false, detail: "\(uri) answers", hint: nil)
         } catch {
-            let hint = getuid() == 0
+            let hint =
+                getuid() == 0
                 ? "run as the ordinary user that runs jobs: qemu:///session goes to the system daemon for root"
                 : "install libvirt-daemon and libvirt-daemon-driver-qemu on the compute nodes"
             return Result(name: "libvirt", passed: false, warning: false, detail: error.message, hint: hint)

@@ -93,10 +93,13 @@ struct PersistentStorage: Sendable {
             throw VMError(.fileSystem, "persistent docker storage: " + SystemError("create", temporary).description)
         }
         do {
-            try await ChildProcess.checked(ScratchDirectory.tool("mkfs.ext4"), [
-                "-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L", "pcocc-docker",
-                temporary,
-            ])
+            try await ChildProcess.checked(
+                ScratchDirectory.tool("mkfs.ext4"),
+                [
+                    "-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L",
+                    "pcocc-docker",
+                    temporary,
+                ])
         } catch {
             throw VMError.tool(error)
         }

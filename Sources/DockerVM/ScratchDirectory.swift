@@ -37,7 +37,8 @@ struct ScratchDirectory: Sendable {
         guard parent.utf8.count + 1 + prefix.utf8.count + 6 + socketSuffixBudget < 108 else {
             throw VMError(
                 .invalidSetting,
-                "scratch directory \(parent)/\(prefix)XXXXXX is too long for libvirt's sockets: set a shorter vm.scratch_dir")
+                "scratch directory \(parent)/\(prefix)XXXXXX is too long for libvirt's sockets: set a shorter vm.scratch_dir"
+            )
         }
         for leftover in leftovers(parent: parent, prefix: prefix, userID: userID) {
             await PrivateDaemons.stop(runtimeDirectory: leftover.runtimeDirectory)
@@ -48,7 +49,8 @@ struct ScratchDirectory: Sendable {
         guard created != nil else {
             throw VMError(.fileSystem, SystemError("create a scratch directory in", parent).description)
         }
-        let scratch = ScratchDirectory(path: String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        let scratch = ScratchDirectory(
+            path: String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
         for directory in [scratch.runtimeDirectory, scratch.configDirectory, scratch.cacheDirectory] {
             do {
                 try PrivateDirectory.make(directory)
@@ -148,10 +150,12 @@ struct ScratchDirectory: Sendable {
         }
         do {
             // No journal (the disk dies with the VM), lazy inode tables: the guest mounts it at once.
-            try await ChildProcess.checked(Self.tool("mkfs.ext4"), [
-                "-q", "-F", "-m", "0", "-O", "^has_journal,^resize_inode", "-E", "nodiscard,lazy_itable_init=1",
-                "-L", "pcocc-data", dataDiskPath,
-            ])
+            try await ChildProcess.checked(
+                Self.tool("mkfs.ext4"),
+                [
+                    "-q", "-F", "-m", "0", "-O", "^has_journal,^resize_inode", "-E", "nodiscard,lazy_itable_init=1",
+                    "-L", "pcocc-data", dataDiskPath,
+                ])
         } catch {
             throw VMError.tool(error)
         }

@@ -23,10 +23,14 @@ public struct VMSupervisor: Sendable {
     /// `environment` tells whether this is the job's own step (SLURM_JOB_ID), which then watches its job.
     public init(settings: VMSettings, environment: [String: String] = ProcessInfo.processInfo.environment) {
         var watch: JobWatch?
-        if environment["SLURM_JOB_ID"] == settings.job.jobID, let scheduler = try? SlurmScheduler(environment: environment) {
+        if environment["SLURM_JOB_ID"] == settings.job.jobID,
+            let scheduler = try? SlurmScheduler(environment: environment)
+        {
             watch = JobWatch(scheduler: scheduler, jobID: settings.job.jobID)
         }
-        self.init(settings: settings, jobWatch: watch) { uri throws(VMError) in try await LibvirtHypervisor.connect(uri: uri) }
+        self.init(settings: settings, jobWatch: watch) { uri throws(VMError) in
+            try await LibvirtHypervisor.connect(uri: uri)
+        }
     }
 
     init(
@@ -57,7 +61,8 @@ public struct VMSupervisor: Sendable {
         do {
             let shares = try GuestConfig.shares(for: settings.shares.filter { Self.existsOrWarn($0.source) })
             storage = try await leasePersistentStorage()
-            try await scratch.createDisks(backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
+            try await scratch.createDisks(
+                backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
             try scratch.writeGuestConfig(
                 GuestConfig(
                     shares: shares, dockerIptables: settings.dockerIptables, network: settings.network,
@@ -112,12 +117,14 @@ public struct VMSupervisor: Sendable {
     }
 
     private func checkJobDirectory() throws(VMError) {
-        let needed = ["ca.pem", "server-cert.pem", "server-key.pem"].map { "\(settings.job.serverCertificates)/\($0)" }
+        let needed =
+            ["ca.pem", "server-cert.pem", "server-key.pem"].map { "\(settings.job.serverCertificates)/\($0)" }
             + ["ca.pem", "cert.pem", "key.pem"].map { "\(settings.job.clientCertificates)/\($0)" }
         if let missing = needed.first(where: { !FileManager.default.isReadableFile(atPath: $0) }) {
             throw VMError(
                 .certificatesMissing,
-                "job certificate \(missing) is missing on this node: state_dir (pcocc-docker.yaml) must be on a file system the compute nodes share")
+                "job certificate \(missing) is missing on this node: state_dir (pcocc-docker.yaml) must be on a file system the compute nodes share"
+            )
         }
         do {
             try PrivateDirectory.make(settings.job.dockerDirectory)
@@ -148,9 +155,10 @@ public struct VMSupervisor: Sendable {
     private func connect() async throws(VMError) -> any Hypervisor {
         do {
             return try await openHypervisor(settings.libvirtURI)
-        } catch where getuid() == 0 && settings.libvirtURI.hasSuffix("///session") {
+        } catch  where getuid() == 0 && settings.libvirtURI.hasSuffix("///session") {
             throw VMError(
-                error.code, error.message + " (as root, qemu:///session goes to the system daemon: run as the job's user)",
+                error.code,
+                error.message + " (as root, qemu:///session goes to the system daemon: run as the job's user)",
                 libvirtCode: error.libvirtCode)
         }
     }
@@ -164,7 +172,8 @@ public struct VMSupervisor: Sendable {
             kind: settings.domainKind ?? DomainKindDetector.detectHost(),
             cpus: settings.resources.cpus, memoryMiB: settings.resources.memoryMiB,
             kernelPath: image.kernelPath, initrdPath: image.initrdPath, kernelCommandLine: image.vmCommandLine,
-            rootDiskPath: scratch.overlayPath, dataDiskPath: scratch.dataDiskPath, consoleLogPath: settings.job.consoleLog,
+            rootDiskPath: scratch.overlayPath, dataDiskPath: scratch.dataDiskPath,
+            consoleLogPath: settings.job.consoleLog,
             firmwareFiles: files + [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: scratch.guestConfigPath)],
             sharedDirectories: shares, forwardAddress: settings.bindAddress, forwardPort: 0, network: settings.network)
     }
@@ -188,7 +197,9 @@ public struct VMSupervisor: Sendable {
                     .domainStopped, "the docker VM stopped while booting (console log: \(console.path))",
                     details: console.tail())
             }
-            if await DockerPing.ping(host: settings.probeAddress, port: port, certificateDirectory: settings.job.clientCertificates) {
+            if await DockerPing.ping(
+                host: settings.probeAddress, port: port, certificateDirectory: settings.job.clientCertificates)
+            {
                 return nil
             }
             try? await Task.sleep(for: Self.probeInterval)
@@ -201,9 +212,11 @@ public struct VMSupervisor: Sendable {
 
     private func publish(port: Int) throws(VMError) {
         let node = HostNetwork.hostname()
-        let host = settings.advertisedHost ?? EndpointHost.host(
-            bindAddress: settings.bindAddress, hostname: node, resolve: HostNetwork.resolve,
-            localAddresses: HostNetwork.interfaceAddresses())
+        let host =
+            settings.advertisedHost
+            ?? EndpointHost.host(
+                bindAddress: settings.bindAddress, hostname: node, resolve: HostNetwork.resolve,
+                localAddresses: HostNetwork.interfaceAddresses())
         let record = EndpointRecord(
             host: host, port: port, node: node, started: Date().timeIntervalSince1970, pid: getpid())
         try EndpointWriter.write(record, to: settings.job.endpointFile)

@@ -25,7 +25,8 @@ public enum PrivateDirectory {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw SystemError("inspect directory", path) }
         guard info.st_uid == getuid() else {
-            throw SystemError(message: "directory \(path) belongs to another user: refusing to keep private files in it")
+            throw SystemError(
+                message: "directory \(path) belongs to another user: refusing to keep private files in it")
         }
         if info.st_mode & 0o7777 != mode, fchmod(descriptor, mode) != 0 {
             throw SystemError("restrict the permissions of", path)

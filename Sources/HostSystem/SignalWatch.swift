@@ -1,5 +1,5 @@
-import Dispatch
 internal import CHostSystem
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)

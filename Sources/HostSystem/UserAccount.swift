@@ -34,14 +34,19 @@ private struct PasswordEntry {
     let home: String
 
     init?(uid: uid_t) {
-        guard let entry = Self.lookup({ record, buffer, result, size in getpwuid_r(uid, &record, buffer, size, &result) }) else {
+        guard
+            let entry = Self.lookup({ record, buffer, result, size in getpwuid_r(uid, &record, buffer, size, &result) })
+        else {
             return nil
         }
         self = entry
     }
 
     init?(name: String) {
-        guard let entry = Self.lookup({ record, buffer, result, size in getpwnam_r(name, &record, buffer, size, &result) }) else {
+        guard
+            let entry = Self.lookup({ record, buffer, result, size in getpwnam_r(name, &record, buffer, size, &result) }
+            )
+        else {
             return nil
         }
         self = entry

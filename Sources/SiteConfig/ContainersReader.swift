@@ -40,7 +40,8 @@ struct ContainersReader {
             case "tmp_mem_limit": runtime.tmpMemLimit = try fields.integer(value, at: at, minimum: Int.min)
             case "image_driver": runtime.imageDriver = try fields.choice(value, at: at, ImageDriver.self)
             case "image_mountpoints":
-                runtime.imageMountpoints = try fields.list(value, at: at, of: "paths") { (item, path) throws(ConfigError) in
+                runtime.imageMountpoints = try fields.list(value, at: at, of: "paths") {
+                    (item, path) throws(ConfigError) in
                     try fields.absolute(try fields.literal(item, at: path), at: path)
                 }
             case "docker_path": runtime.dockerPath = try fields.path(value, at: at)
@@ -54,14 +55,18 @@ struct ContainersReader {
 
     private func registry(_ node: Node, at path: String) throws(ConfigError) -> String {
         let value = try fields.literal(node, at: path)
-        if let problem = NetworkValues.registryProblem(value) { throw fields.invalid(path, "\(problem), got \"\(value)\"") }
+        if let problem = NetworkValues.registryProblem(value) {
+            throw fields.invalid(path, "\(problem), got \"\(value)\"")
+        }
         return value
     }
 
     /// `[{source, dest}]`; pcocc requires `source`, and ignores other keys of an item.
     private func mounts(_ node: Node, at path: String) throws(ConfigError) -> [DockerMount] {
         try fields.list(node, at: path, of: "{source, dest} mappings") { (item, itemPath) throws(ConfigError) in
-            guard let mapping = item.mapping else { throw fields.mismatch(itemPath, expected: "a mapping with source", item) }
+            guard let mapping = item.mapping else {
+                throw fields.mismatch(itemPath, expected: "a mapping with source", item)
+            }
             guard let source = mapping["source"] else {
                 throw fields.invalid("\(itemPath).source", "missing (pcocc requires it)")
             }

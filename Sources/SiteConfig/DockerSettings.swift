@@ -28,7 +28,8 @@ public struct DockerSettings: Sendable, Equatable {
             imageDirectory: "/var/cache/pcocc-docker/guest/current", domainType: .auto, libvirtURI: "qemu:///session",
             cpus: .allocation, memoryMiB: .allocation, memoryPerCPUMiB: 2048, dataDiskGiB: 20,
             scratchDirectory: "/tmp", dockerIptables: false, bindAddress: .nodeAddress),
-        network: NetworkSection(mode: .nat, registryMirrors: [], dns: [], httpProxy: nil, httpsProxy: nil, noProxy: nil),
+        network: NetworkSection(
+            mode: .nat, registryMirrors: [], dns: [], httpProxy: nil, httpsProxy: nil, noProxy: nil),
         storage: StorageSection(persistent: false, path: "%{homedir}/.pcocc/docker-storage", sizeGiB: 50),
         images: ImagesSection(squashfsCompression: SquashfsCompressionSetting(kind: .none)),
         timeouts: TimeoutSection(vmReadySeconds: 300, jobStartSeconds: 0))

@@ -28,7 +28,10 @@ enum NetworkValues {
         else {
             return "expected a URL starting with \(schemeList) and naming a host"
         }
-        if mirror && (components.user != nil || components.password != nil || components.query != nil || components.fragment != nil) {
+        if mirror
+            && (components.user != nil || components.password != nil || components.query != nil
+                || components.fragment != nil)
+        {
             return "expected a URL without user, query or fragment (as dockerd wants a mirror)"
         }
         return nil
@@ -58,7 +61,8 @@ enum NetworkValues {
     static func noProxy(_ value: String, at path: String, in fields: YAMLFields) throws(ConfigError) -> String {
         let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard !items.contains(where: { $0.contains(where: \.isWhitespace) }) else {
-            throw fields.invalid(path, "expected a comma-separated list of hosts, domains or addresses, got \"\(value)\"")
+            throw fields.invalid(
+                path, "expected a comma-separated list of hosts, domains or addresses, got \"\(value)\"")
         }
         return items.joined(separator: ",")
     }

@@ -14,7 +14,9 @@ public struct ProxySettings: Sendable, Equatable {
     /// The effective proxies for `network` in `environment`. An empty setting means "no proxy" and hides the
     /// environment's. Throws when a value taken from the environment is not a proxy URL (the settings' own were
     /// checked when read).
-    public static func resolve(_ network: NetworkSection, environment: [String: String]) throws(ConfigError) -> ProxySettings {
+    public static func resolve(
+        _ network: NetworkSection, environment: [String: String]
+    ) throws(ConfigError) -> ProxySettings {
         func pick(_ setting: String?, _ name: String) throws(ConfigError) -> String? {
             if let setting { return setting.isEmpty ? nil : setting }
             guard let value = environment[name.uppercased()] ?? environment[name.lowercased()], !value.isEmpty else {
@@ -23,12 +25,15 @@ public struct ProxySettings: Sendable, Equatable {
             if name != "NO_PROXY", let problem = NetworkValues.urlProblem(value, schemes: NetworkValues.proxySchemes) {
                 throw ConfigError(
                     file: "the environment", key: name,
-                    message: "\(problem), got \"\(value)\" (set network.\(name.lowercased()) in pcocc-docker.yaml to override it)")
+                    message:
+                        "\(problem), got \"\(value)\" (set network.\(name.lowercased()) in pcocc-docker.yaml to override it)"
+                )
             }
             return value
         }
         return ProxySettings(
-            httpProxy: try pick(network.httpProxy, "HTTP_PROXY"), httpsProxy: try pick(network.httpsProxy, "HTTPS_PROXY"),
+            httpProxy: try pick(network.httpProxy, "HTTP_PROXY"),
+            httpsProxy: try pick(network.httpsProxy, "HTTPS_PROXY"),
             noProxy: try pick(network.noProxy, "NO_PROXY"))
     }
 }

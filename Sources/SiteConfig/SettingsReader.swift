@@ -60,7 +60,8 @@ struct SettingsReader {
                 network.registryMirrors = try NetworkValues.checkCount(
                     try fields.list(value, at: at, of: "URLs") { (item, path) throws(ConfigError) in
                         try NetworkValues.url(
-                            try fields.string(item, at: path), at: path, in: fields, schemes: ["http", "https"], mirror: true)
+                            try fields.string(item, at: path), at: path, in: fields, schemes: ["http", "https"],
+                            mirror: true)
                     }, at: at, in: fields)
             case "dns":
                 network.dns = try NetworkValues.checkCount(
@@ -93,7 +94,8 @@ struct SettingsReader {
         for (_, value) in try fields.entries(of: node, at: "images", known: Self.imagesKeys) {
             let text = try fields.literal(value, at: "images.squashfs_compression")
             guard let setting = SquashfsCompressionSetting(parsing: text) else {
-                throw fields.mismatch("images.squashfs_compression", expected: SquashfsCompressionSetting.accepted, value)
+                throw fields.mismatch(
+                    "images.squashfs_compression", expected: SquashfsCompressionSetting.accepted, value)
             }
             images.squashfsCompression = setting
         }

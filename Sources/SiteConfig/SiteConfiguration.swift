@@ -62,7 +62,9 @@ public struct SiteConfiguration: Sendable, Equatable {
 
         var settings = try expanded(DockerSettings.builtIn, template: template)
         let namedSite = nonEmpty(environment["PCOCC_DOCKER_SITE_CONFIG"])
-        let settingsFiles = [(namedSite ?? defaultSiteFile, namedSite != nil), ("\(userDirectory)/\(settingsFileName)", false)]
+        let settingsFiles = [
+            (namedSite ?? defaultSiteFile, namedSite != nil), ("\(userDirectory)/\(settingsFileName)", false),
+        ]
         for (file, required) in settingsFiles {
             guard let yaml = try read(file, required: required) else { continue }
             settings = try SettingsReader(fields: YAMLFields(file: file, template: template)).apply(yaml, to: settings)
@@ -112,7 +114,8 @@ public struct SiteConfiguration: Sendable, Equatable {
     static func expanded(_ settings: DockerSettings, template: PathTemplate) throws(ConfigError) -> DockerSettings {
         let fields = YAMLFields(file: "built-in defaults", template: template)
         var result = settings
-        result.stateDirectory = try fields.absolute(try fields.expand(settings.stateDirectory, at: "state_dir"), at: "state_dir")
+        result.stateDirectory = try fields.absolute(
+            try fields.expand(settings.stateDirectory, at: "state_dir"), at: "state_dir")
         result.vm.imageDirectory = try fields.expand(settings.vm.imageDirectory, at: "vm.image_dir")
         result.vm.scratchDirectory = try fields.expand(settings.vm.scratchDirectory, at: "vm.scratch_dir")
         result.vm.libvirtURI = try fields.expand(settings.vm.libvirtURI, at: "vm.libvirt_uri")

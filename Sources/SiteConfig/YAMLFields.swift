@@ -79,7 +79,9 @@ struct YAMLFields {
     }
 
     /// One of `choices` (a string).
-    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, at path: String, _ type: T.Type) throws(ConfigError) -> T
+    func choice<T: RawRepresentable & CaseIterable>(
+        _ node: Node, at path: String, _ type: T.Type
+    ) throws(ConfigError) -> T
     where T.RawValue == String {
         guard node.isTagged(.str), let value = node.string.flatMap(T.init(rawValue:)) else {
             let names = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")

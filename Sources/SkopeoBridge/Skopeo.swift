@@ -23,14 +23,17 @@ public struct Skopeo: Sendable {
 
     /// `oci:LAYOUT:latest` -> the daemon's `NAME:TAG`. The archive streams through a FIFO in `LAYOUT`'s directory
     /// (a private scratch directory), so nothing the size of the image is written twice.
-    public func copyToDaemon(layout: String, layoutTag: String = "latest", image: DaemonImageReference,
-                             daemon: DaemonEndpoint, showProgress: Bool) async throws(SkopeoError) {
+    public func copyToDaemon(
+        layout: String, layoutTag: String = "latest", image: DaemonImageReference,
+        daemon: DaemonEndpoint, showProgress: Bool
+    ) async throws(SkopeoError) {
         let archive = Self.archivePath(beside: layout)
         guard mkfifo(archive, 0o600) == 0 else {
             throw SkopeoError.launchFailed("cannot make the FIFO \(archive): \(String(cString: strerror(errno)))")
         }
         defer { unlink(archive) }
-        let toArchive = Self.toArchiveArguments(layout: layout, layoutTag: layoutTag, archive: archive, image: image, quiet: !showProgress)
+        let toArchive = Self.toArchiveArguments(
+            layout: layout, layoutTag: layoutTag, archive: archive, image: image, quiet: !showProgress)
         let load = Self.loadArguments(archive: archive)
         let source = "oci:\(layout)"
         let environment = daemon.environment(ProcessInfo.processInfo.environment)
@@ -39,12 +42,14 @@ public struct Skopeo: Sendable {
         // Both ends of the FIFO at once; the first to fail ends the other (blocked in open() or mid-stream).
         let failure: SkopeoError? = await withTaskGroup(of: SkopeoError?.self) { group in
             group.addTask {
-                await Self.failure(of: skopeo, toArchive, environment: nil, errors: errors, tool: "skopeo",
-                                   source: source, destination: "a docker archive")
+                await Self.failure(
+                    of: skopeo, toArchive, environment: nil, errors: errors, tool: "skopeo",
+                    source: source, destination: "a docker archive")
             }
             group.addTask {
-                await Self.failure(of: docker, load, environment: environment, errors: .capture, tool: "docker load",
-                                   source: "a docker archive", destination: "\(daemon.dockerHost) as \(image)")
+                await Self.failure(
+                    of: docker, load, environment: environment, errors: .capture, tool: "docker load",
+                    source: "a docker archive", destination: "\(daemon.dockerHost) as \(image)")
             }
             for await result in group {
                 if let error = result {
@@ -59,8 +64,10 @@ public struct Skopeo: Sendable {
 
     /// The daemon's `NAME:TAG` -> `oci:LAYOUT:latest`, through `docker save` into an archive beside the layout
     /// (skopeo reads an archive by seeking, so a FIFO cannot do), removed as soon as skopeo is done.
-    public func copyFromDaemon(image: DaemonImageReference, daemon: DaemonEndpoint, layout: String,
-                               layoutTag: String = "latest", showProgress: Bool) async throws(SkopeoError) {
+    public func copyFromDaemon(
+        image: DaemonImageReference, daemon: DaemonEndpoint, layout: String,
+        layoutTag: String = "latest", showProgress: Bool
+    ) async throws(SkopeoError) {
         let archive = Self.archivePath(beside: layout)
         defer { unlink(archive) }
         let environment = daemon.environment(ProcessInfo.processInfo.environment)
@@ -71,8 +78,10 @@ public struct Skopeo: Sendable {
             throw error
         }
         if let error = await Self.failure(
-            of: executable, Self.fromArchiveArguments(archive: archive, layout: layout, layoutTag: layoutTag, quiet: !showProgress),
-            environment: nil, errors: showProgress ? .passthrough : .capture, tool: "skopeo", source: "docker-archive of \(image)",
+            of: executable,
+            Self.fromArchiveArguments(archive: archive, layout: layout, layoutTag: layoutTag, quiet: !showProgress),
+            environment: nil, errors: showProgress ? .passthrough : .capture, tool: "skopeo",
+            source: "docker-archive of \(image)",
             destination: "oci:\(layout)")
         {
             throw error
@@ -83,8 +92,10 @@ public struct Skopeo: Sendable {
         (layout as NSString).deletingLastPathComponent + "/docker-archive.tar"
     }
 
-    static func toArchiveArguments(layout: String, layoutTag: String, archive: String, image: DaemonImageReference,
-                                   quiet: Bool) -> [String] {
+    static func toArchiveArguments(
+        layout: String, layoutTag: String, archive: String, image: DaemonImageReference,
+        quiet: Bool
+    ) -> [String] {
         ["copy"] + (quiet ? ["--quiet"] : []) + ["oci:\(layout):\(layoutTag)", "docker-archive:\(archive):\(image)"]
     }
 
@@ -99,8 +110,10 @@ public struct Skopeo: Sendable {
     }
 
     /// Runs one child; nil when it exits 0, else the error naming what it was copying.
-    private static func failure(of executable: String, _ arguments: [String], environment: [String: String]?,
-                                errors: ChildProcess.ErrorMode, tool: String, source: String, destination: String) async
+    private static func failure(
+        of executable: String, _ arguments: [String], environment: [String: String]?,
+        errors: ChildProcess.ErrorMode, tool: String, source: String, destination: String
+    ) async
         -> SkopeoError?
     {
         let result: ProcessResult
@@ -112,7 +125,8 @@ public struct Skopeo: Sendable {
         guard result.status == 0 else {
             if Task.isCancelled { return nil }
             return SkopeoError.copyFailed(
-                tool: tool, source: source, destination: destination, status: result.status, errorTail: result.errorTail)
+                tool: tool, source: source, destination: destination, status: result.status, errorTail: result.errorTail
+            )
         }
         return nil
     }

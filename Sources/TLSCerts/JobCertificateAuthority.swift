@@ -63,7 +63,9 @@ public struct JobCertificateAuthority: Sendable {
     }
 
     /// A certificate dockerd presents: serverAuth only, SANs `dnsNames` and `ipAddresses` (textual IPv4/IPv6).
-    public func issueServerCertificate(dnsNames: [String], ipAddresses: [String]) throws(TLSCertsError)
+    public func issueServerCertificate(
+        dnsNames: [String], ipAddresses: [String]
+    ) throws(TLSCertsError)
         -> IssuedCertificate
     {
         guard !dnsNames.isEmpty || !ipAddresses.isEmpty else {

@@ -53,7 +53,9 @@ public enum JobCertificates {
             (client.certificatePEM, paths.clientCertificate), (client.privateKeyPEM, paths.clientKey),
         ]
         do {
-            for directory in [paths.jobDirectory, paths.certificatesDirectory, paths.serverDirectory, paths.clientDirectory] {
+            for directory in [
+                paths.jobDirectory, paths.certificatesDirectory, paths.serverDirectory, paths.clientDirectory,
+            ] {
                 try PrivateDirectory.create(directory)
             }
             // 0600 for every file, certificates included: they are the job's and nobody else's business.

@@ -63,11 +63,14 @@ public struct JobError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func notADockerJob(jobID: String) -> JobError {
         JobError(
             code: .notADockerJob,
-            message: "job \(jobID) is not a pcocc-docker job (no docker VM state for it): start one with 'pcocc-docker alloc' or 'batch'")
+            message:
+                "job \(jobID) is not a pcocc-docker job (no docker VM state for it): start one with 'pcocc-docker alloc' or 'batch'"
+        )
     }
 
     public static let noDockerJob = JobError(
-        code: .noDockerJob, message: "you have no running docker job: start one with 'pcocc-docker alloc' or 'pcocc-docker batch'")
+        code: .noDockerJob,
+        message: "you have no running docker job: start one with 'pcocc-docker alloc' or 'pcocc-docker batch'")
 
     public static func ambiguousJob(candidates: [String]) -> JobError {
         JobError(
@@ -90,23 +93,30 @@ public struct JobError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func vmNotReady(jobID: String, seconds: Int, log: String) -> JobError {
         JobError(
             code: .vmNotReady,
-            message: "the docker VM of job \(jobID) was not ready after \(seconds) s: raise -T or timeouts.vm_ready", log: log)
+            message: "the docker VM of job \(jobID) was not ready after \(seconds) s: raise -T or timeouts.vm_ready",
+            log: log)
     }
 
     public static func vmNotStarted(jobID: String, state: String) -> JobError {
         JobError(
             code: .vmNotStarted,
-            message: "the docker VM of job \(jobID) is not ready yet (job \(state)): 'pcocc-docker shell -j \(jobID)' waits for it")
+            message:
+                "the docker VM of job \(jobID) is not ready yet (job \(state)): 'pcocc-docker shell -j \(jobID)' waits for it"
+        )
     }
 
     public static func jobStartTimeout(jobID: String, seconds: Int, reason: String) -> JobError {
         JobError(
             code: .jobStartTimeout,
-            message: "job \(jobID) is still pending after \(seconds) s (\(reason)): it stays queued; raise timeouts.job_start or check 'squeue -j \(jobID)'")
+            message:
+                "job \(jobID) is still pending after \(seconds) s (\(reason)): it stays queued; raise timeouts.job_start or check 'squeue -j \(jobID)'"
+        )
     }
 
     public static func invalidEndpoint(path: String) -> JobError {
-        JobError(code: .invalidEndpoint, message: "\(path) is not a valid endpoint file: the VM step may have been interrupted")
+        JobError(
+            code: .invalidEndpoint,
+            message: "\(path) is not a valid endpoint file: the VM step may have been interrupted")
     }
 
     // MARK: Slurm

@@ -15,10 +15,14 @@ struct CertsCommand: AsyncParsableCommand {
     @Option(help: "The Slurm job id, named in the CA's subject.")
     var jobID: String
 
-    @Option(help: "A DNS name of dockerd's certificate (repeatable; default: this host's name). localhost is always added.")
+    @Option(
+        help: "A DNS name of dockerd's certificate (repeatable; default: this host's name). localhost is always added.")
     var node: [String] = []
 
-    @Option(help: "An IP address of dockerd's certificate (repeatable; default: this host's addresses). 127.0.0.1 is always added.")
+    @Option(
+        help:
+            "An IP address of dockerd's certificate (repeatable; default: this host's addresses). 127.0.0.1 is always added."
+    )
     var address: [String] = []
 
     @Option(help: "The job's end in seconds since the epoch (default: 30 days from now).")

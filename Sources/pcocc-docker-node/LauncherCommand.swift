@@ -13,10 +13,14 @@ struct LauncherCommand: AsyncParsableCommand {
     @Option(help: "alloc (the VM lives as long as the shell) or batch (as long as the job).")
     var mode: LaunchMode
 
-    @Option(name: .customShort("E"), help: ArgumentHelp("The shell command to run once the VM is ready.", valueName: "script"))
+    @Option(
+        name: .customShort("E"),
+        help: ArgumentHelp("The shell command to run once the VM is ready.", valueName: "script"))
     var script: String?
 
-    @Option(name: .customShort("T"), help: ArgumentHelp("Seconds to wait for the VM (default: timeouts.vm_ready).", valueName: "seconds"))
+    @Option(
+        name: .customShort("T"),
+        help: ArgumentHelp("Seconds to wait for the VM (default: timeouts.vm_ready).", valueName: "seconds"))
     var timeout: Int?
 
     func validate() throws {
@@ -26,7 +30,8 @@ struct LauncherCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let jobID = environment["SLURM_JOB_ID"], let nodeList = environment["SLURM_JOB_NODELIST"] else {
-            throw CommandFailure("the launcher runs inside a Slurm allocation (no SLURM_JOB_ID): use 'pcocc-docker alloc' or 'batch'")
+            throw CommandFailure(
+                "the launcher runs inside a Slurm allocation (no SLURM_JOB_ID): use 'pcocc-docker alloc' or 'batch'")
         }
         let configuration = try SiteConfiguration.load()
         let scheduler = try SlurmScheduler()
@@ -51,10 +56,12 @@ struct LauncherCommand: AsyncParsableCommand {
                     waiting.finish()
                     for notice in VMNotices.read(from: directory) { progress("pcocc-docker: note: \(notice)") }
                     if mode == .batch && script == nil {
-                        progress("docker VM of job \(jobID) ready on \(HostNetwork.hostPort(endpoint.host, endpoint.port))")
+                        progress(
+                            "docker VM of job \(jobID) ready on \(HostNetwork.hostPort(endpoint.host, endpoint.port))")
                         return nil
                     }
-                    let session = DockerSession(jobID: jobID, endpoint: endpoint, directory: directory, runtime: runtime)
+                    let session = DockerSession(
+                        jobID: jobID, endpoint: endpoint, directory: directory, runtime: runtime)
                     return try await session.run(script: script)
                 }
             }

@@ -20,7 +20,8 @@ struct VMCommand: AsyncParsableCommand {
     @Option(help: "vCPUs (default: vm.cpus of pcocc-docker.yaml, or the Slurm allocation).")
     var cpus: Int?
 
-    @Option(name: .customLong("memory-mb"), help: "Guest memory in MiB (default: vm.memory_mb, or the Slurm allocation).")
+    @Option(
+        name: .customLong("memory-mb"), help: "Guest memory in MiB (default: vm.memory_mb, or the Slurm allocation).")
     var memoryMiB: Int?
 
     @Option(help: "Seconds dockerd may take to answer (default: timeouts.vm_ready).")

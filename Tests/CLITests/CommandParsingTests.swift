@@ -18,10 +18,12 @@ final class CommandParsingTests: XCTestCase {
     }
 
     func testAllocPassesUnknownOptionsToSalloc() throws {
-        let command = try XCTUnwrap(PcoccDocker.parseAsRoot(["alloc", "-p", "big", "-c", "16", "--time=1:00:00"]) as? AllocCommand)
+        let command = try XCTUnwrap(
+            PcoccDocker.parseAsRoot(["alloc", "-p", "big", "-c", "16", "--time=1:00:00"]) as? AllocCommand)
         XCTAssertEqual(command.slurmOptions, ["-p", "big", "-c", "16", "--time=1:00:00"])
         XCTAssertNil(command.script)
-        let scripted = try XCTUnwrap(PcoccDocker.parseAsRoot(["alloc", "-E", "docker ps", "-T", "60"]) as? AllocCommand)
+        let scripted = try XCTUnwrap(
+            PcoccDocker.parseAsRoot(["alloc", "-E", "docker ps", "-T", "60"]) as? AllocCommand)
         XCTAssertEqual(scripted.script, "docker ps")
         XCTAssertEqual(scripted.timeout, 60)
     }
@@ -45,7 +47,8 @@ final class CommandParsingTests: XCTestCase {
     }
 
     func testEditTakesTheCommandAfterItsNames() throws {
-        let command = try XCTUnwrap(PcoccDocker.parseAsRoot(["edit", "centos", "new-centos", "touch", "/newfile"]) as? EditCommand)
+        let command = try XCTUnwrap(
+            PcoccDocker.parseAsRoot(["edit", "centos", "new-centos", "touch", "/newfile"]) as? EditCommand)
         XCTAssertEqual(command.source, "centos")
         XCTAssertEqual(command.destination, "new-centos")
         XCTAssertEqual(command.command, ["touch", "/newfile"])
@@ -53,12 +56,15 @@ final class CommandParsingTests: XCTestCase {
 
     func testTheVMStepChecksItsArguments() {
         XCTAssertTrue(
-            refusal(NodeCommand.self, ["vm", "--job-dir", "relative", "--job-id", "1"])?.contains("--job-dir must be an absolute path") ?? false)
+            refusal(NodeCommand.self, ["vm", "--job-dir", "relative", "--job-id", "1"])?.contains(
+                "--job-dir must be an absolute path") ?? false)
         XCTAssertTrue(
-            refusal(NodeCommand.self, ["vm", "--job-dir", "/x", "--job-id", "1;rm"])?.contains("--job-id must be letters") ?? false)
+            refusal(NodeCommand.self, ["vm", "--job-dir", "/x", "--job-id", "1;rm"])?.contains(
+                "--job-id must be letters") ?? false)
         XCTAssertTrue(
             refusal(NodeCommand.self, ["launcher", "--mode", "interactive"])?.contains("interactive") ?? false)
-        XCTAssertNoThrow(try NodeCommand.parseAsRoot(["vm", "--job-dir", "/x", "--job-id", "12", "--host", "10.0.0.1"]))
+        XCTAssertNoThrow(
+            try NodeCommand.parseAsRoot(["vm", "--job-dir", "/x", "--job-id", "12", "--host", "10.0.0.1"]))
     }
 
     func testAnExitStatusIsPassedOnSilently() {

@@ -34,22 +34,32 @@ final class CompletionTests: XCTestCase {
 
     func testBashCompletesSubcommands() throws {
         let file = try script(.bash)
-        let output = try XCTUnwrap(try run("/bin/bash", ["-c", """
-            . '\(file)'
-            COMP_WORDS=(pcocc-docker al); COMP_CWORD=1; COMP_LINE='pcocc-docker al'; COMP_POINT=${#COMP_LINE}
-            _pcocc-docker pcocc-docker al pcocc-docker
-            printf '%s\\n' "${COMPREPLY[@]}"
-            """]))
+        let output = try XCTUnwrap(
+            try run(
+                "/bin/bash",
+                [
+                    "-c",
+                    """
+                    . '\(file)'
+                    COMP_WORDS=(pcocc-docker al); COMP_CWORD=1; COMP_LINE='pcocc-docker al'; COMP_POINT=${#COMP_LINE}
+                    _pcocc-docker pcocc-docker al pcocc-docker
+                    printf '%s\\n' "${COMPREPLY[@]}"
+                    """,
+                ]))
         XCTAssertTrue(output.split(separator: "\n").contains("alloc"), output)
     }
 
     func testZshAndFishLoadTheirScripts() throws {
         let zsh = try script(.zsh)
-        if let output = try run("/usr/bin/zsh", ["-f", "-c", "autoload -U compinit && compinit -u && source '\(zsh)' && print ok"]) {
+        if let output = try run(
+            "/usr/bin/zsh", ["-f", "-c", "autoload -U compinit && compinit -u && source '\(zsh)' && print ok"])
+        {
             XCTAssertTrue(output.hasSuffix("ok\n"), output)
         }
         let fish = try script(.fish)
-        if let output = try run("/usr/bin/fish", ["--no-config", "-c", "source '\(fish)'; complete -C 'pcocc-docker al'"]) {
+        if let output = try run(
+            "/usr/bin/fish", ["--no-config", "-c", "source '\(fish)'; complete -C 'pcocc-docker al'"])
+        {
             XCTAssertTrue(output.contains("alloc"), output)
         }
     }

@@ -43,7 +43,8 @@ final class ImageCommandOptionsTests: XCTestCase {
         let command = try build(["ctx", "dest", "--file=/elsewhere/Containerfile", "--build-arg", "V=2"])
         XCTAssertEqual(command.build.dockerfile(context: "ctx"), "/elsewhere/Containerfile")
         XCTAssertEqual(command.build.buildArguments, ["V=2"])
-        XCTAssertNil(try build(["-f", "-", "ctx", "dest"]).build.dockerfile(context: "ctx"), "stdin has no file to check")
+        XCTAssertNil(
+            try build(["-f", "-", "ctx", "dest"]).build.dockerfile(context: "ctx"), "stdin has no file to check")
     }
 
     func testBuildRefusesUnknownOptionsBeforeTheSeparator() {
@@ -86,8 +87,12 @@ final class ImageCommandOptionsTests: XCTestCase {
     func testAnInterruptionExitsWithTheShellsStatusForTheSignal() {
         let sigint = CommandFailure.interrupted(by: SIGINT, "image 'x' not saved")
         XCTAssertEqual(CommandMain.exitStatus(for: sigint, code: .failure), 130)
-        XCTAssertEqual(CommandMain.exitStatus(for: CommandFailure.interrupted(by: SIGTERM, "image 'x' not saved"), code: .failure), 143)
-        XCTAssertEqual(CommandMain.line(for: sigint, root: PcoccDocker.self, code: .failure), "interrupted by Ctrl-C (SIGINT): image 'x' not saved")
+        XCTAssertEqual(
+            CommandMain.exitStatus(for: CommandFailure.interrupted(by: SIGTERM, "image 'x' not saved"), code: .failure),
+            143)
+        XCTAssertEqual(
+            CommandMain.line(for: sigint, root: PcoccDocker.self, code: .failure),
+            "interrupted by Ctrl-C (SIGINT): image 'x' not saved")
         XCTAssertEqual(CommandMain.exitStatus(for: CommandFailure("other"), code: .failure), 1)
         XCTAssertEqual(CommandMain.exitStatus(for: ExitCode(7), code: ExitCode(7)), 7)
     }

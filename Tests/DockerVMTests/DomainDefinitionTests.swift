@@ -1,16 +1,18 @@
 import ChildProcess
 import Foundation
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 final class DomainDefinitionTests: XCTestCase {
     static func spec(kind: DomainKind = .qemu, shares: [String] = ["/home/u"]) -> VMSpec {
         VMSpec(
             name: VMSpec.domainName(jobID: "1234", userID: 1000), kind: kind, cpus: 4, memoryMiB: 3072,
-            kernelPath: "/img/vmlinuz", initrdPath: "/img/initrd.img", kernelCommandLine: "quiet apparmor=0 console=ttyS0",
-            rootDiskPath: "/tmp/pcocc-docker-1000-1234/overlay.qcow2", dataDiskPath: "/tmp/pcocc-docker-1000-1234/data.raw",
+            kernelPath: "/img/vmlinuz", initrdPath: "/img/initrd.img",
+            kernelCommandLine: "quiet apparmor=0 console=ttyS0",
+            rootDiskPath: "/tmp/pcocc-docker-1000-1234/overlay.qcow2",
+            dataDiskPath: "/tmp/pcocc-docker-1000-1234/data.raw",
             consoleLogPath: "/home/u/.pcocc/job_1234/docker/console.log",
             firmwareFiles: [
                 .init(name: "opt/pcocc/ca.pem", path: "/home/u/.pcocc/job_1234/vmcerts/vm0/ca.pem"),

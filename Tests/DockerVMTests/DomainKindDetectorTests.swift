@@ -1,7 +1,7 @@
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 final class DomainKindDetectorTests: XCTestCase {
     let intel = "processor\t: 0\nflags\t\t: fpu vme de pse vmx sse\n"

@@ -1,8 +1,8 @@
 import Synchronization
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 /// Answers `start` from a script of outcomes, and records what it was asked.
 final class ScriptedHypervisor: Hypervisor {
@@ -25,7 +25,9 @@ final class ScriptedHypervisor: Hypervisor {
 
 final class DomainStarterTests: XCTestCase {
     let conflict = VMError(
-        .libvirt, "libvirt domain start failed: internal error: qemu: Could not set up host forwarding rule 'tcp:127.0.0.1:4-:2376'")
+        .libvirt,
+        "libvirt domain start failed: internal error: qemu: Could not set up host forwarding rule 'tcp:127.0.0.1:4-:2376'"
+    )
 
     func starter(_ hypervisor: ScriptedHypervisor) -> DomainStarter {
         let ports = Mutex([40001, 40002, 40003])

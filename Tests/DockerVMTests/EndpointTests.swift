@@ -1,8 +1,8 @@
 import Foundation
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 final class EndpointTests: XCTestCase {
     func testWriteIsAtomicJSONOfTheContract() throws {
@@ -20,7 +20,8 @@ final class EndpointTests: XCTestCase {
         XCTAssertEqual(object["started"] as? Double, 1764435000.5)
         XCTAssertEqual(object["pid"] as? Int, 1234)
         XCTAssertEqual(try EndpointRecord.read(from: path), record)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["endpoint.json"], "no temporary left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory), ["endpoint.json"], "no temporary left")
         EndpointWriter.remove(path)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
     }
@@ -46,7 +47,8 @@ final class EndpointTests: XCTestCase {
         XCTAssertEqual(host("0.0.0.0", "node1", ["127.0.1.1"]), "10.1.2.3")
         XCTAssertEqual(host("0.0.0.0", "node1", []), "10.1.2.3")
         XCTAssertEqual(
-            EndpointHost.host(bindAddress: "0.0.0.0", hostname: "n", resolve: { _ in [] }, localAddresses: ["127.0.0.1"]),
+            EndpointHost.host(
+                bindAddress: "0.0.0.0", hostname: "n", resolve: { _ in [] }, localAddresses: ["127.0.0.1"]),
             "127.0.0.1")
     }
 

@@ -16,10 +16,12 @@ final class GuestDaemonOptionsTests: XCTestCase {
         let network = NetworkSection(
             mode: .nat, registryMirrors: ["https://mirror.example.org/docker/"], dns: ["10.0.2.3", "fd00::53"],
             httpProxy: nil, httpsProxy: nil, noProxy: nil)
-        let runtime = PcoccRuntime(defaultRegistry: "127.0.0.1:5000", insecureRegistries: ["127.0.0.1:5000", "10.1.0.0/16"])
+        let runtime = PcoccRuntime(
+            defaultRegistry: "127.0.0.1:5000", insecureRegistries: ["127.0.0.1:5000", "10.1.0.0/16"])
         let daemon = GuestDaemonOptions(
             configuration(network: network, runtime: runtime),
-            proxies: ProxySettings(httpProxy: "http://localhost:3128", httpsProxy: nil, noProxy: "localhost,.example.org"))
+            proxies: ProxySettings(
+                httpProxy: "http://localhost:3128", httpsProxy: nil, noProxy: "localhost,.example.org"))
         XCTAssertEqual(
             GuestConfig(shares: [], dockerIptables: false, network: .nat, daemon: daemon).contents,
             """

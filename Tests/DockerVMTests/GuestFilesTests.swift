@@ -1,9 +1,9 @@
 import Foundation
 import SiteConfig
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 final class GuestFilesTests: XCTestCase {
     func testConfigListsMountsThenIptables() throws {
@@ -15,7 +15,8 @@ final class GuestFilesTests: XCTestCase {
         XCTAssertEqual(shares.map { $0.tag }, ["pcoccfs0", "pcoccfs1"])
         XCTAssertEqual(shares.map { $0.hostPath }, ["/home/u", "/scratch/u/run1"])
         let config = GuestConfig(shares: shares, dockerIptables: false)
-        XCTAssertEqual(config.contents, "mount=pcoccfs0:/home/u\nmount=pcoccfs1:/scratch\niptables=false\nnetwork=nat\n")
+        XCTAssertEqual(
+            config.contents, "mount=pcoccfs0:/home/u\nmount=pcoccfs1:/scratch\niptables=false\nnetwork=nat\n")
         XCTAssertEqual(
             GuestConfig(shares: [], dockerIptables: true, network: .none).contents, "iptables=true\nnetwork=none\n")
         XCTAssertEqual(
@@ -33,7 +34,8 @@ final class GuestFilesTests: XCTestCase {
         XCTAssertThrowsError(try GuestImage.load(directory: "/nonexistent/guest")) { error in
             XCTAssertEqual(
                 "\(error)",
-                "guest image not found at /nonexistent/guest: run scripts/build-guest-image.sh or set vm.image_dir in pcocc-docker.yaml")
+                "guest image not found at /nonexistent/guest: run scripts/build-guest-image.sh or set vm.image_dir in pcocc-docker.yaml"
+            )
         }
     }
 
@@ -44,7 +46,8 @@ final class GuestFilesTests: XCTestCase {
         for name in ["vmlinuz", "initrd.img", "rootfs.qcow2"] {
             XCTAssertTrue(FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data()))
         }
-        let manifest = #"{"kernel":"vmlinuz","initrd":"initrd.img","disk":"rootfs.qcow2","cmdline":"quiet apparmor=0","recipe_hash":"ab"}"#
+        let manifest =
+            #"{"kernel":"vmlinuz","initrd":"initrd.img","disk":"rootfs.qcow2","cmdline":"quiet apparmor=0","recipe_hash":"ab"}"#
         try manifest.write(toFile: "\(directory)/image.json", atomically: true, encoding: .utf8)
         let image = try GuestImage.load(directory: directory)
         XCTAssertTrue(image.kernelPath.hasSuffix("/vmlinuz"))

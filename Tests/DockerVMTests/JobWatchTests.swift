@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 /// After a node failure nothing signals the VM step: it must notice from Slurm that its job ended.
 final class JobWatchTests: XCTestCase {
@@ -29,7 +29,9 @@ final class JobWatchTests: XCTestCase {
         func jobs(ofUser uid: uid_t) async throws(JobError) -> [JobInfo] { [] }
         func cancel(_ id: String, signal: Int32?) async throws(JobError) {}
         func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(JobError) {}
-        func nodeAddress(_ nodeName: String) async throws(JobError) -> (hostname: String, address: String) { (nodeName, nodeName) }
+        func nodeAddress(_ nodeName: String) async throws(JobError) -> (hostname: String, address: String) {
+            (nodeName, nodeName)
+        }
     }
 
     func testANodeFailureEndsTheWatch() async {
@@ -41,16 +43,21 @@ final class JobWatchTests: XCTestCase {
     }
 
     func testACompletingOrForgottenJobIsOver() async {
-        let completing = await JobWatch(scheduler: ScriptedScheduler(runningChecks: 0, final: .completing), jobID: "9",
-                                        interval: .milliseconds(10)).waitForEnd()
+        let completing = await JobWatch(
+            scheduler: ScriptedScheduler(runningChecks: 0, final: .completing), jobID: "9",
+            interval: .milliseconds(10)
+        ).waitForEnd()
         XCTAssertEqual(completing, "completing")
-        let gone = await JobWatch(scheduler: ScriptedScheduler(runningChecks: 1, final: nil), jobID: "9",
-                                  interval: .milliseconds(10)).waitForEnd()
+        let gone = await JobWatch(
+            scheduler: ScriptedScheduler(runningChecks: 1, final: nil), jobID: "9",
+            interval: .milliseconds(10)
+        ).waitForEnd()
         XCTAssertEqual(gone, "gone")
     }
 
     func testCancellationStopsWatchingARunningJob() async {
-        let watch = JobWatch(scheduler: ScriptedScheduler(runningChecks: .max, final: nil), jobID: "9", interval: .milliseconds(10))
+        let watch = JobWatch(
+            scheduler: ScriptedScheduler(runningChecks: .max, final: nil), jobID: "9", interval: .milliseconds(10))
         let task = Task { await watch.waitForEnd() }
         try? await Task.sleep(for: .milliseconds(50))
         task.cancel()

@@ -1,7 +1,7 @@
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 /// Against libvirt's daemonless test driver: the real C calls, no VM.
 final class LibvirtHypervisorTests: XCTestCase {

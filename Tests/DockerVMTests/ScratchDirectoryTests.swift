@@ -1,8 +1,8 @@
 import Foundation
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 final class ScratchDirectoryTests: XCTestCase {
     private var parent = ""
@@ -17,7 +17,8 @@ final class ScratchDirectoryTests: XCTestCase {
     }
 
     func testCapabilitiesCacheIsPerUserNextToTheJobsScratch() {
-        XCTAssertEqual(ScratchDirectory.capabilitiesCachePath(parent: "/tmp", userID: 1001), "/tmp/pcocc-docker-1001-cache")
+        XCTAssertEqual(
+            ScratchDirectory.capabilitiesCachePath(parent: "/tmp", userID: 1001), "/tmp/pcocc-docker-1001-cache")
         XCTAssertEqual(ScratchDirectory.namePrefix(userID: 1001, jobID: "42"), "pcocc-1001-42-")
         let scratch = ScratchDirectory(path: "/tmp/pcocc-1001-42-Ab3xYz")
         XCTAssertEqual(scratch.cacheDirectory, "/tmp/pcocc-1001-42-Ab3xYz/k")
@@ -35,12 +36,14 @@ final class ScratchDirectoryTests: XCTestCase {
         XCTAssertTrue(scratch.path.hasPrefix("\(parent)/pcocc-\(getuid())-42-"), scratch.path)
         XCTAssertNotEqual(scratch.path, leftover)
         XCTAssertFalse(FileManager.default.fileExists(atPath: leftover), "an earlier step's leftover is removed")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: planted), "a directory that is not a scratch name is left alone")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: planted), "a directory that is not a scratch name is left alone")
         var info = stat()
         XCTAssertEqual(lstat(scratch.path, &info), 0)
         XCTAssertEqual(info.st_mode & 0o777, 0o700)
         let again = try await ScratchDirectory.create(parent: parent, userID: getuid(), jobID: "42")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path), "a job has one scratch directory at a time")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: scratch.path), "a job has one scratch directory at a time")
         again.remove()
     }
 
@@ -63,7 +66,8 @@ final class ScratchDirectoryTests: XCTestCase {
         XCTAssertEqual(rmdir(cache), 0)
         XCTAssertEqual(symlink(parent, cache), 0)
         XCTAssertThrowsError(try ScratchDirectory.sharedCapabilitiesCache(parent: parent, userID: getuid()))
-        XCTAssertThrowsError(try ScratchDirectory.sharedCapabilitiesCache(parent: "\(parent)/missing", userID: getuid()))
+        XCTAssertThrowsError(
+            try ScratchDirectory.sharedCapabilitiesCache(parent: "\(parent)/missing", userID: getuid()))
     }
 
     func testJobLinksOnlyTheCapabilitiesAndRemovingItKeepsThem() throws {
@@ -72,7 +76,8 @@ final class ScratchDirectoryTests: XCTestCase {
         XCTAssertTrue(scratch.linkCapabilitiesCache(parent: parent, userID: getuid()))
         let cache = ScratchDirectory.capabilitiesCachePath(parent: parent, userID: getuid())
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.capabilitiesDirectory), cache)
-        XCTAssertTrue(FileManager.default.createFile(atPath: "\(scratch.capabilitiesDirectory)/caps.xml", contents: Data()))
+        XCTAssertTrue(
+            FileManager.default.createFile(atPath: "\(scratch.capabilitiesDirectory)/caps.xml", contents: Data()))
 
         scratch.remove()
         XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path))

@@ -1,7 +1,7 @@
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 final class VMResourcesTests: XCTestCase {
     func testExplicitValuesWin() {
@@ -36,7 +36,8 @@ final class VMResourcesTests: XCTestCase {
 
     func testOutsideSlurmTheFallbacks() {
         let resources = VMResources.resolve(cpus: nil, memoryMiB: nil, memoryPerCPUMiB: 1536, environment: [:])
-        XCTAssertEqual(resources, VMResources(cpus: VMResources.fallbackCPUs, memoryMiB: 1536 * VMResources.fallbackCPUs))
+        XCTAssertEqual(
+            resources, VMResources(cpus: VMResources.fallbackCPUs, memoryMiB: 1536 * VMResources.fallbackCPUs))
     }
 
     func testZeroOrGarbageIsIgnored() {

@@ -1,9 +1,9 @@
 import Foundation
 import Synchronization
+import VMAllocator
 import XCTest
 
 @testable import DockerVM
-import VMAllocator
 
 /// A hypervisor whose domains report a scripted state, recording what the supervisor asked of it.
 final class LifecycleHypervisor: Hypervisor {
@@ -37,19 +37,26 @@ final class VMSupervisorLifecycleTests: XCTestCase {
         root = "/tmp/sv-\(UUID().uuidString.prefix(6))"
         let image = "\(root)/image"
         try FileManager.default.createDirectory(atPath: image, withIntermediateDirectories: true)
-        for file in ["vmlinux", "initrd.img"] { _ = FileManager.default.createFile(atPath: "\(image)/\(file)", contents: Data()) }
+        for file in ["vmlinux", "initrd.img"] {
+            _ = FileManager.default.createFile(atPath: "\(image)/\(file)", contents: Data())
+        }
         let qemuImg = Process()
         qemuImg.executableURL = URL(fileURLWithPath: "/usr/bin/qemu-img")
         qemuImg.arguments = ["create", "-q", "-f", "qcow2", "\(image)/rootfs.qcow2", "64M"]
         try qemuImg.run()
         qemuImg.waitUntilExit()
         XCTAssertEqual(qemuImg.terminationStatus, 0, "qemu-img could not make the test's base image")
-        let manifest = #"{"kernel":"vmlinux","initrd":"initrd.img","disk":"rootfs.qcow2","cmdline":"quiet","recipe_hash":"00"}"#
+        let manifest =
+            #"{"kernel":"vmlinux","initrd":"initrd.img","disk":"rootfs.qcow2","cmdline":"quiet","recipe_hash":"00"}"#
         _ = FileManager.default.createFile(atPath: "\(image)/image.json", contents: Data(manifest.utf8))
         for directory in ["vmcerts/vm0", "vmcerts/client"] {
-            try FileManager.default.createDirectory(atPath: "\(root)/job/\(directory)", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: "\(root)/job/\(directory)", withIntermediateDirectories: true)
         }
-        for file in ["vm0/ca.pem", "vm0/server-cert.pem", "vm0/server-key.pem", "client/ca.pem", "client/cert.pem", "client/key.pem"] {
+        for file in [
+            "vm0/ca.pem", "vm0/server-cert.pem", "vm0/server-key.pem", "client/ca.pem", "client/cert.pem",
+            "client/key.pem",
+        ] {
             _ = FileManager.default.createFile(atPath: "\(root)/job/vmcerts/\(file)", contents: Data("x".utf8))
         }
         try FileManager.default.createDirectory(atPath: "\(root)/scratch", withIntermediateDirectories: true)
@@ -67,9 +74,12 @@ final class VMSupervisorLifecycleTests: XCTestCase {
     }
 
     func assertNothingLeft(file: StaticString = #filePath, line: UInt = #line) throws {
-        let scratch = try FileManager.default.contentsOfDirectory(atPath: "\(root)/scratch").filter { !$0.hasSuffix("-cache") }
+        let scratch = try FileManager.default.contentsOfDirectory(atPath: "\(root)/scratch").filter {
+            !$0.hasSuffix("-cache")
+        }
         XCTAssertEqual(scratch, [], "scratch left behind", file: file, line: line)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(root)/job/docker/endpoint.json"), file: file, line: line)
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: "\(root)/job/docker/endpoint.json"), file: file, line: line)
     }
 
     func testADomainThatStopsWhileBootingIsDestroyedAndCleanedUp() async throws {
@@ -101,7 +111,8 @@ final class VMSupervisorLifecycleTests: XCTestCase {
     }
 
     func testAFailedStartClosesTheConnectionAndLeavesNothing() async throws {
-        let hypervisor = LifecycleHypervisor(domainState: .running, startError: VMError(.libvirt, "libvirt domain start failed: boom"))
+        let hypervisor = LifecycleHypervisor(
+            domainState: .running, startError: VMError(.libvirt, "libvirt domain start failed: boom"))
         do {
             _ = try await supervisor(hypervisor).run()
             XCTFail("expected the start to fail")

@@ -52,7 +52,8 @@ final class AtomicFileTests: XCTestCase {
         let path = "\(directory)/a/b"
         try PrivateDirectory.create(path)
         for created in ["\(directory)/a", path] {
-            let mode = (try FileManager.default.attributesOfItem(atPath: created)[.posixPermissions] as? NSNumber)?.intValue
+            let mode = (try FileManager.default.attributesOfItem(atPath: created)[.posixPermissions] as? NSNumber)?
+                .intValue
             XCTAssertEqual(mode, 0o700, created)
         }
         chmod(path, 0o755)

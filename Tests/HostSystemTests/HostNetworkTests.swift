@@ -5,7 +5,8 @@ final class HostNetworkTests: XCTestCase {
     func testThisHostHasANameAndNoLoopbackOrLinkLocalAddress() {
         XCTAssertFalse(HostNetwork.hostname().isEmpty)
         for address in HostNetwork.interfaceAddresses() {
-            XCTAssertFalse(HostNetwork.isLoopback(address) || HostNetwork.isLinkLocal(address) || address.contains("%"), address)
+            XCTAssertFalse(
+                HostNetwork.isLoopback(address) || HostNetwork.isLinkLocal(address) || address.contains("%"), address)
             XCTAssertTrue(HostNetwork.isIPAddress(address), address)
         }
     }

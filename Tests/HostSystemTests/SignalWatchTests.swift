@@ -55,7 +55,8 @@ final class SignalWatchTests: XCTestCase {
         // A child in our process group gets the terminal's Ctrl-C too and may fail before our handler runs.
         let signals = TerminationSignals([SIGALRM])
         do {
-            _ = try await signals.run(grace: .seconds(5), interrupted: { Stopped(signal: $0) }) { () async throws -> Int in
+            _ = try await signals.run(grace: .seconds(5), interrupted: { Stopped(signal: $0) }) {
+                () async throws -> Int in
                 DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { kill(getpid(), SIGALRM) }
                 throw ChildFailed()
             }
@@ -69,7 +70,8 @@ final class SignalWatchTests: XCTestCase {
         let signals = TerminationSignals([SIGVTALRM])
         let started = Date()
         do {
-            _ = try await signals.run(grace: .milliseconds(100), interrupted: { Stopped(signal: $0) }) { () async throws -> Int in
+            _ = try await signals.run(grace: .milliseconds(100), interrupted: { Stopped(signal: $0) }) {
+                () async throws -> Int in
                 throw ChildFailed()
             }
             XCTFail("expected the failure")

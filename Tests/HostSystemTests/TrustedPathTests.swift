@@ -26,7 +26,10 @@ final class TrustedPathTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: "\(root)/shared/state", withIntermediateDirectories: true)
         chmod("\(root)/shared", 0o775)
         XCTAssertThrowsError(try TrustedPath.check("\(root)/shared/state")) { error in
-            XCTAssertTrue("\(error)".hasPrefix("\(root)/shared (on the way to \(root)/shared/state) is writable by other users (mode 775)"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".hasPrefix(
+                    "\(root)/shared (on the way to \(root)/shared/state) is writable by other users (mode 775)"),
+                "\(error)")
         }
     }
 

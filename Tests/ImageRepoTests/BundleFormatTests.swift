@@ -26,26 +26,32 @@ final class BundleFormatTests: XCTestCase {
             layout: layout, output: ours, shape: .pcoccBundle(mountPoints: ["/scratch/", "/opt/app/data"]))
         let extracted = output + "/bundle"
         try FileManager.default.createDirectory(atPath: extracted, withIntermediateDirectories: true)
-        try await ChildProcess.checked("/bin/sh", ["-c", "sqfs2tar \"$1\" | tar -xf - -C \"$2\"", "sh", ours, extracted])
+        try await ChildProcess.checked(
+            "/bin/sh", ["-c", "sqfs2tar \"$1\" | tar -xf - -C \"$2\"", "sh", ours, extracted])
         let reference = output + "/pcocc.sqfs"
         try await ChildProcess.checked(
             "mksquashfs",
-            [extracted, reference, "-noappend", "-all-root", "-noDataCompression", "-noInodeCompression",
-             "-noFragmentCompression", "-noXattrCompression", "-quiet", "-no-progress"])
+            [
+                extracted, reference, "-noappend", "-all-root", "-noDataCompression", "-noInodeCompression",
+                "-noFragmentCompression", "-noXattrCompression", "-quiet", "-no-progress",
+            ])
         let (oursSuper, referenceSuper) = (try await superBlock(ours), try await superBlock(reference))
         XCTAssertEqual(oursSuper, referenceSuper)
         let (oursListing, referenceListing) = (try await listing(ours), try await listing(reference))
         XCTAssertEqual(oursListing, referenceListing)
         let names = oursListing.map(\.name)
-        for name in ["config.json", "rootfs/bin/busybox", "rootfs/etc/resolv.conf", "rootfs/etc/group", "rootfs/etc/passwd",
-                     "rootfs/scratch", "rootfs/opt/app/data"] {
+        for name in [
+            "config.json", "rootfs/bin/busybox", "rootfs/etc/resolv.conf", "rootfs/etc/group", "rootfs/etc/passwd",
+            "rootfs/scratch", "rootfs/opt/app/data",
+        ] {
             XCTAssertTrue(names.contains(name), "\(name) is missing from \(names)")
         }
         // Nothing compressed: the image holds busybox's bytes as they are.
         let busybox = try XCTUnwrap(FileSystem.fileSize("/usr/bin/busybox"))
         XCTAssertGreaterThan(try XCTUnwrap(FileSystem.fileSize(ours)), busybox)
         let stored = try Data(contentsOf: URL(fileURLWithPath: ours))
-        XCTAssertNotNil(stored.range(of: try Data(contentsOf: URL(fileURLWithPath: "/usr/bin/busybox")).prefix(200_000)))
+        XCTAssertNotNil(
+            stored.range(of: try Data(contentsOf: URL(fileURLWithPath: "/usr/bin/busybox")).prefix(200_000)))
     }
 
     func testCompressionIsAnOption() async throws {
@@ -115,7 +121,8 @@ final class BundleFormatTests: XCTestCase {
         let listing = try await ChildProcess.checked("rdsquashfs", ["-l", "rootfs/sym", image]).outputString
         XCTAssertFalse(listing.split(separator: "\n").contains { $0.hasSuffix(" x") }, listing)
         do {
-            _ = try await SquashfsBuilder.build(layout: layout, output: output + "/bad.sqfs", shape: .pcoccBundle(mountPoints: ["/../escape"]))
+            _ = try await SquashfsBuilder.build(
+                layout: layout, output: output + "/bad.sqfs", shape: .pcoccBundle(mountPoints: ["/../escape"]))
             XCTFail("a mount point outside the image was accepted")
         } catch {
             XCTAssertEqual(error.code, .badConfiguration)
@@ -143,8 +150,10 @@ final class BundleFormatTests: XCTestCase {
     /// Run by an ordinary user (nobody), the flat bundle still gets directories its owner cannot write or enter,
     /// and files it cannot read: they are made 0700/0600 while the tree is built and get their modes at the end.
     func testFlatBundleOfAnOrdinaryUserKeepsRestrictiveModes() async throws {
-        let binary = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent().appendingPathComponent("pcocc-docker").path
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: binary), let nobody = getpwnam("nobody") else {
+        let binary = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("pcocc-docker").path
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: binary), let nobody = getpwnam("nobody")
+        else {
             throw XCTSkip("needs root, the nobody account and the pcocc-docker binary beside the tests")
         }
         let tar = output + "/modes.tar"
@@ -169,11 +178,15 @@ final class BundleFormatTests: XCTestCase {
         chmod(output, 0o755)
         let run = try await ChildProcess.run(
             "runuser",
-            ["-u", "nobody", "--", binary, "internal", "squashfs", "--driver", "flat", "--layout", layout,
-             "--output", work + "/bundle"])
+            [
+                "-u", "nobody", "--", binary, "internal", "squashfs", "--driver", "flat", "--layout", layout,
+                "--output", work + "/bundle",
+            ])
         XCTAssertEqual(run.status, 0, run.errorTail)
-        for (path, mode) in [("", 0o755), ("rootfs", 0o555), ("rootfs/ro", 0o555), ("rootfs/ro/sub", 0o500),
-                             ("rootfs/ro/sub/secret", 0o400), ("rootfs/closed", 0o000), ("rootfs/closed/f", 0o000)] {
+        for (path, mode) in [
+            ("", 0o755), ("rootfs", 0o555), ("rootfs/ro", 0o555), ("rootfs/ro/sub", 0o500),
+            ("rootfs/ro/sub/secret", 0o400), ("rootfs/closed", 0o000), ("rootfs/closed/f", 0o000),
+        ] {
             var info = stat()
             XCTAssertEqual(lstat("\(work)/bundle/\(path)", &info), 0, path)
             XCTAssertEqual(info.st_mode & 0o7777, mode_t(mode), path)
@@ -199,7 +212,8 @@ final class BundleFormatTests: XCTestCase {
         let directory = output + "/exists"
         try FileManager.default.createDirectory(atPath: directory + "/inside", withIntermediateDirectories: true)
         do {
-            _ = try await BundleDirectoryBuilder.build(try OCILayout(directory: layout), output: directory, shape: .pcoccBundle())
+            _ = try await BundleDirectoryBuilder.build(
+                try OCILayout(directory: layout), output: directory, shape: .pcoccBundle())
             XCTFail("a bundle replaced a directory")
         } catch {}
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory), ["inside"])
@@ -227,7 +241,9 @@ final class BundleFormatTests: XCTestCase {
         let text = try await ChildProcess.checked("unsquashfs", ["-lln", image]).outputString
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 6, let name = fields.last(where: { $0.hasPrefix("squashfs-root") }) else { return nil }
+            guard fields.count >= 6, let name = fields.last(where: { $0.hasPrefix("squashfs-root") }) else {
+                return nil
+            }
             return Line(
                 permissions: String(fields[0]), owner: String(fields[1]),
                 name: String(name.dropFirst("squashfs-root/".count)))

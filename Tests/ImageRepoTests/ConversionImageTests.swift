@@ -61,7 +61,8 @@ final class ConversionImageTests: XCTestCase {
         ]
         for (name, code, text) in cases {
             do {
-                _ = try await SquashfsBuilder.build(layout: directory + "/" + name, manifestDigest: nil, output: output + "/x.sqfs")
+                _ = try await SquashfsBuilder.build(
+                    layout: directory + "/" + name, manifestDigest: nil, output: output + "/x.sqfs")
                 XCTFail("\(name) was converted")
             } catch {
                 XCTAssertEqual(error.code, code, "\(name): \(error)")
@@ -74,7 +75,8 @@ final class ConversionImageTests: XCTestCase {
     func testSquashfsWriterFailureIsReportedWithItsMessage() async throws {
         let layout = try await ConversionFixtures.directory() + "/busybox"
         do {
-            _ = try await SquashfsBuilder.build(layout: layout, manifestDigest: nil, output: output + "/no/such/dir/x.sqfs")
+            _ = try await SquashfsBuilder.build(
+                layout: layout, manifestDigest: nil, output: output + "/no/such/dir/x.sqfs")
             XCTFail("converted into a missing directory")
         } catch {
             XCTAssertEqual(error.code, .io, "\(error)")

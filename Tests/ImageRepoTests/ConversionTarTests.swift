@@ -14,7 +14,8 @@ final class ConversionTarTests: XCTestCase {
             var header = entry
             header.size = content.count
             source += TarHeaderBlock.make(
-                name: Array("c".utf8), typeflag: UInt8(ascii: "0"), mode: 0o644, uid: 0, gid: 0, size: content.count, mtime: 0)
+                name: Array("c".utf8), typeflag: UInt8(ascii: "0"), mode: 0o644, uid: 0, gid: 0, size: content.count,
+                mtime: 0)
             source += content + [UInt8](repeating: 0, count: (512 - content.count % 512) % 512)
         }
         let sourcePath = path + ".src"
@@ -48,7 +49,8 @@ final class ConversionTarTests: XCTestCase {
     }
 
     func testLongNamesBigIdsXattrsAndDevicesSurvive() throws {
-        var file = TarEntry(path: Array(("dir/" + String(repeating: "f", count: 200)).utf8), kind: .regular, mode: 0o4755)
+        var file = TarEntry(
+            path: Array(("dir/" + String(repeating: "f", count: 200)).utf8), kind: .regular, mode: 0o4755)
         file.uid = 3_000_000
         file.gid = 70_000
         file.mtime = 1_700_000_000
@@ -64,7 +66,9 @@ final class ConversionTarTests: XCTestCase {
         XCTAssertEqual(back.count, 4)
         XCTAssertEqual(back[0].0.path, [])
         XCTAssertEqual(back[1].0.path, file.path)
-        XCTAssertEqual([back[1].0.uid, back[1].0.gid, back[1].0.mtime, Int(back[1].0.mode)], [3_000_000, 70_000, 1_700_000_000, 0o4755])
+        XCTAssertEqual(
+            [back[1].0.uid, back[1].0.gid, back[1].0.mtime, Int(back[1].0.mode)],
+            [3_000_000, 70_000, 1_700_000_000, 0o4755])
         XCTAssertEqual(back[1].1, content)
         XCTAssertEqual(back[1].0.xattrs.map(\.name), ["security.capability", "user.x"])
         XCTAssertEqual(back[1].0.xattrs.map(\.value), [[1, 0, 0, 2, 0xff], [0, 0x80]])
@@ -77,7 +81,9 @@ final class ConversionTarTests: XCTestCase {
         defer { unlink(path) }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let writer = ByteWriter(fd: fd, name: "file", capacity: 1024)
-        let pieces: [[UInt8]] = [[1, 2, 3], [UInt8](repeating: 4, count: 600), [5], [UInt8](repeating: 6, count: 1000), [7]]
+        let pieces: [[UInt8]] = [
+            [1, 2, 3], [UInt8](repeating: 4, count: 600), [5], [UInt8](repeating: 6, count: 1000), [7],
+        ]
         for piece in pieces { try writer.write(piece) }
         try writer.flush()
         close(fd)

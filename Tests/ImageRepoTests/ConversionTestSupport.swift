@@ -28,7 +28,8 @@ enum ConversionFixtures {
                 let script = building + "/fixture.py"
                 try ConversionFixtureScript.source.write(toFile: script, atomically: true, encoding: .utf8)
                 try await ChildProcess.checked("python3", [script, "make", building])
-                try fileManager.createSymbolicLink(atPath: building + "/two/blobs", withDestinationPath: directory + "/multi/blobs")
+                try fileManager.createSymbolicLink(
+                    atPath: building + "/two/blobs", withDestinationPath: directory + "/multi/blobs")
                 _ = fileManager.createFile(atPath: building + "/complete", contents: nil)
                 // A concurrent run may have won the rename; its fixtures are the same.
                 if rename(building, directory) != 0 { try? fileManager.removeItem(atPath: building) }

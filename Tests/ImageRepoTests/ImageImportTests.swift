@@ -11,19 +11,24 @@ final class ImageImportTests: XCTestCase {
     private func repositories(in root: String) throws -> ImageRepositories {
         try ImageRepositories(
             configuration: RepositoryConfiguration(
-                repositories: [.init(name: "user", path: "\(root)/images", file: nil)], cacheDirectory: "\(root)/cache"))
+                repositories: [.init(name: "user", path: "\(root)/images", file: nil)], cacheDirectory: "\(root)/cache")
+        )
     }
 
     /// A fill closure writing a one-file image (a real tar layer) as skopeo would.
     private func layout(_ file: String, _ content: String, scratch: String) -> (String) async throws -> Void {
-        { path in _ = try HandMadeLayout.write(at: path, layers: [HandMadeLayout.tarLayer(fileName: file, content: content, scratch: scratch)]) }
+        { path in
+            _ = try HandMadeLayout.write(
+                at: path, layers: [HandMadeLayout.tarLayer(fileName: file, content: content, scratch: scratch)])
+        }
     }
 
     func testImportWritesTheEntryPcoccLooksUpForEachDriver() async throws {
         let scratch = try Scratch()
         let repositories = try repositories(in: scratch.path)
         for driver in CacheEntryFormat.Driver.allCases {
-            let importer = ImageImport(repositories: repositories, format: CacheEntryFormat(driver: driver, mountPoints: ["/scratch/"]))
+            let importer = ImageImport(
+                repositories: repositories, format: CacheEntryFormat(driver: driver, mountPoints: ["/scratch/"]))
             let name = "hello-\(driver)"
             let messages = Failures()
             let imported = try await importer.run(
@@ -34,7 +39,9 @@ final class ImageImportTests: XCTestCase {
             XCTAssertEqual(messages.all.last, "Storing image in repository 'user' as '\(name)' ...")
             let files = try BundleFiles(imported.cacheEntry)
             XCTAssertEqual(try files.read("rootfs/hello"), "hi")
-            XCTAssertEqual(try files.read("config.json"), #"{"ociVersion": "0.1.0", "root": {"path": "rootfs"}, "process": {"cwd": "/", "args": ["/bin/sh"]}}"#)
+            XCTAssertEqual(
+                try files.read("config.json"),
+                #"{"ociVersion": "0.1.0", "root": {"path": "rootfs"}, "process": {"cwd": "/", "args": ["/bin/sh"]}}"#)
             XCTAssertEqual(try files.kind("rootfs/etc/resolv.conf"), "f")
             XCTAssertEqual(try files.kind("rootfs/scratch"), "d")
         }
@@ -45,7 +52,8 @@ final class ImageImportTests: XCTestCase {
         let scratch = try Scratch()
         let repositories = try repositories(in: scratch.path)
         let importer = ImageImport(repositories: repositories, format: CacheEntryFormat(driver: .squashfs))
-        let first = try await importer.run(as: ImageName(name: "app"), force: false, fill: layout("v", "one", scratch: scratch.path))
+        let first = try await importer.run(
+            as: ImageName(name: "app"), force: false, fill: layout("v", "one", scratch: scratch.path))
         var filled = false
         do {
             _ = try await importer.run(as: ImageName(name: "app"), force: false) { _ in filled = true }
@@ -55,7 +63,8 @@ final class ImageImportTests: XCTestCase {
             XCTAssertTrue(error.message.contains("--force"), error.message)
         }
         XCTAssertFalse(filled, "the layout was copied before the name was checked")
-        let second = try await importer.run(as: ImageName(name: "app"), force: true, fill: layout("v", "two", scratch: scratch.path))
+        let second = try await importer.run(
+            as: ImageName(name: "app"), force: true, fill: layout("v", "two", scratch: scratch.path))
         XCTAssertEqual([first.image.revision, second.image.revision], [0, 1])
         XCTAssertNotEqual(first.cacheEntry, second.cacheEntry)
         XCTAssertEqual(try BundleFiles(first.cacheEntry).read("rootfs/v"), "one")
@@ -69,7 +78,8 @@ final class ImageImportTests: XCTestCase {
         let scratch = try Scratch()
         let repositories = try repositories(in: scratch.path)
         let importer = ImageImport(repositories: repositories, format: CacheEntryFormat(driver: .flat))
-        _ = try await importer.run(as: ImageName(name: "kept"), force: false, fill: layout("k", "kept", scratch: scratch.path))
+        _ = try await importer.run(
+            as: ImageName(name: "kept"), force: false, fill: layout("k", "kept", scratch: scratch.path))
         let before = try snapshot(scratch.path)
         do {
             _ = try await importer.run(as: ImageName(name: "broken"), force: false) { path in
@@ -90,7 +100,8 @@ final class ImageImportTests: XCTestCase {
         let scratchPath = scratch.path
         let task = Task {
             try await importer.run(as: ImageName(name: "never"), force: false) { path in
-                _ = try HandMadeLayout.write(at: path, layers: [HandMadeLayout.tarLayer(fileName: "a", content: "a", scratch: scratchPath)])
+                _ = try HandMadeLayout.write(
+                    at: path, layers: [HandMadeLayout.tarLayer(fileName: "a", content: "a", scratch: scratchPath)])
                 try await Task.sleep(for: .seconds(30))
             }
         }
@@ -116,14 +127,18 @@ final class ImageImportTests: XCTestCase {
         let repositories = try repositories(in: mount)
         for driver in CacheEntryFormat.Driver.allCases {
             let importer = ImageImport(repositories: repositories, format: CacheEntryFormat(driver: driver))
-            _ = try await importer.run(as: ImageName(name: "small-\(driver)"), force: false, fill: layout("s", "small", scratch: scratch.path))
+            _ = try await importer.run(
+                as: ImageName(name: "small-\(driver)"), force: false, fill: layout("s", "small", scratch: scratch.path))
             let before = try snapshot(mount)
             do {
                 _ = try await importer.run(as: ImageName(name: "huge-\(driver)"), force: false) { path in
                     // 64 blocks of 128 KiB, zeros but for a counter (neither sparse nor duplicates in a squashfs), 10 kB
                     // once gzipped: the layout fits, the extracted image does not.
-                    let blocks = (0..<64).map { String(format: "%08d", $0) + String(repeating: "\0", count: (128 << 10) - 8) }
-                    let tar = try HandMadeLayout.tarLayer(fileName: "blocks", content: blocks.joined(), scratch: scratch.path)
+                    let blocks = (0..<64).map {
+                        String(format: "%08d", $0) + String(repeating: "\0", count: (128 << 10) - 8)
+                    }
+                    let tar = try HandMadeLayout.tarLayer(
+                        fileName: "blocks", content: blocks.joined(), scratch: scratch.path)
                     _ = try HandMadeLayout.write(at: path, layers: [tar], gzip: true)
                 }
                 XCTFail("8 MB fitted in a 2 MB file system (\(driver))")
@@ -149,7 +164,9 @@ final class ImageImportTests: XCTestCase {
     /// Scratch files an import must never leave: in the repository's .tmp, pending cache entries.
     private func leftovers(_ root: String) throws -> [String] {
         let temporary = try FileManager.default.contentsOfDirectory(atPath: "\(root)/images/.tmp")
-        let pending = ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/cache")) ?? []).filter { $0.hasPrefix(".") }
+        let pending = ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/cache")) ?? []).filter {
+            $0.hasPrefix(".")
+        }
         return temporary + pending
     }
 }

@@ -117,16 +117,19 @@ final class StoreOCILayoutTests: XCTestCase {
         ) {
             XCTAssertEqual("\($0)", "Image app already exists in repo user")
         }
-        let second = try repository.storeOCILayout(at: l2.directory, as: "app", owner: "a", force: true, description: nil)
+        let second = try repository.storeOCILayout(
+            at: l2.directory, as: "app", owner: "a", force: true, description: nil)
         XCTAssertEqual(second.revision, 1)
         XCTAssertEqual(try repository.revisions(of: "app"), [0, 1])
         XCTAssertEqual(try String(contentsOfFile: "\(repository.path)/meta/app@0", encoding: .utf8), first)
         XCTAssertEqual(try repository.image(named: "app").metadata.dataBlobs, l2.dataBlobs)
         XCTAssertEqual(try repository.image(named: "app", revision: 0).metadata.dataBlobs, l1.dataBlobs)
         // pcocc's own revisions count too: after a pcocc-made @9, the next is @10 (compared as numbers).
-        try FileManager.default.copyItem(atPath: "\(repository.path)/meta/app@0", toPath: "\(repository.path)/meta/app@9")
+        try FileManager.default.copyItem(
+            atPath: "\(repository.path)/meta/app@0", toPath: "\(repository.path)/meta/app@9")
         let (t3, l3) = try makeLayout(in: repository, [Data("v3".utf8)])
-        let third = try repository.storeOCILayout(at: l3.directory, as: "app", owner: "a", force: true, description: nil)
+        let third = try repository.storeOCILayout(
+            at: l3.directory, as: "app", owner: "a", force: true, description: nil)
         XCTAssertEqual(third.revision, 10)
         XCTAssertEqual(try repository.image(named: "app").revision, 10)
         withExtendedLifetime((t1, t2, t3)) {}
@@ -143,7 +146,8 @@ final class StoreOCILayoutTests: XCTestCase {
         func plant(_ image: StoredImage) throws(ImageRepoError) -> (@Sendable () -> Void)? {
             if !plantedOnce {
                 plantedOnce = true
-                try FileSystem.writeAtomically(planted, to: image.metaPath, scratchDirectory: repository.scratchDirectory)
+                try FileSystem.writeAtomically(
+                    planted, to: image.metaPath, scratchDirectory: repository.scratchDirectory)
             }
             return nil
         }
@@ -154,13 +158,15 @@ final class StoreOCILayoutTests: XCTestCase {
             try repository.store(layout1, as: "raced", owner: "a", force: false, description: nil, beforeCommit: plant)
         ) { XCTAssertEqual(($0 as? ImageRepoError)?.code, .alreadyExists, "\($0)") }
         XCTAssertEqual(try Array(Data(contentsOf: URL(fileURLWithPath: "\(repository.path)/meta/raced@0"))), planted)
-        XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: "\(repository.path)/data").filter { $0.count > 2 }, [])
+        XCTAssertEqual(
+            try FileManager.default.subpathsOfDirectory(atPath: "\(repository.path)/data").filter { $0.count > 2 }, [])
         // The layout's blobs are back where it names them.
         XCTAssertNoThrow(try layout1.verifyBlobs())
 
         try FileSystem.remove("\(repository.path)/meta/raced@0")
         plantedOnce = false
-        let stored = try repository.store(layout1, as: "raced", owner: "a", force: true, description: nil, beforeCommit: plant)
+        let stored = try repository.store(
+            layout1, as: "raced", owner: "a", force: true, description: nil, beforeCommit: plant)
         XCTAssertEqual(stored.revision, 1)
         XCTAssertEqual(try Array(Data(contentsOf: URL(fileURLWithPath: "\(repository.path)/meta/raced@0"))), planted)
         XCTAssertEqual(try repository.image(named: "raced", revision: 1).metadata.dataBlobs, l1.dataBlobs)
@@ -175,7 +181,8 @@ final class StoreOCILayoutTests: XCTestCase {
         let object = repository.dataObjectPath(BlobDigest(verifiedHex: layout.layers[0]))
         try FileSystem.makeDirectories((object as NSString).deletingLastPathComponent)
         try Data("torn".utf8).write(to: URL(fileURLWithPath: object))
-        let image = try repository.storeOCILayout(at: layout.directory, as: "fixed", owner: "a", force: false, description: nil)
+        let image = try repository.storeOCILayout(
+            at: layout.directory, as: "fixed", owner: "a", force: false, description: nil)
         for blob in image.metadata.dataBlobs { XCTAssertNoThrow(try repository.verify(blob: blob)) }
         withExtendedLifetime(temporary) {}
     }
@@ -186,11 +193,15 @@ final class StoreOCILayoutTests: XCTestCase {
         let (temporary, layout) = try makeLayout(in: repository, [Data("x".utf8)])
         let marker = "\(scratch.path)/locked"
         let holder = try holdLock(repository, marker: marker, seconds: 5)
-        defer { holder.terminate(); holder.waitUntilExit() }
+        defer {
+            holder.terminate()
+            holder.waitUntilExit()
+        }
         let parsed = try OCILayout(directory: layout.directory)
         let start = Date()
         XCTAssertThrowsError(
-            try repository.store(parsed, as: "late", owner: "a", force: false, description: nil, lockTimeout: .milliseconds(700))
+            try repository.store(
+                parsed, as: "late", owner: "a", force: false, description: nil, lockTimeout: .milliseconds(700))
         ) { error in
             XCTAssertEqual((error as? ImageRepoError)?.code, .lockTimeout)
             XCTAssertTrue("\(error)".contains("\(repository.path)/.lock"), "\(error)")

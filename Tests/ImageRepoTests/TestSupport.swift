@@ -84,7 +84,9 @@ struct HandMadeLayout {
     let layers: [String]
 
     /// With `gzip`, the layers are stored gzipped (tar+gzip), as docker and skopeo usually give them.
-    static func write(at directory: String, layers uncompressed: [Data], createdBy: String = "test", gzip: Bool = false) throws
+    static func write(
+        at directory: String, layers uncompressed: [Data], createdBy: String = "test", gzip: Bool = false
+    ) throws
         -> HandMadeLayout
     {
         let layerContents = try uncompressed.map { gzip ? try Tool.gzip($0) : $0 }

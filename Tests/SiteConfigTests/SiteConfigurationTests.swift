@@ -54,7 +54,8 @@ final class SiteConfigurationTests: XCTestCase {
     }
 
     func testUserSettingsOverrideTheSiteFileKeyByKey() throws {
-        try write("""
+        try write(
+            """
             vm:
               cpus: 8
               data_disk_gb: 50
@@ -62,14 +63,16 @@ final class SiteConfigurationTests: XCTestCase {
             timeouts:
               vm_ready: 600
             """, "site.yaml")
-        try write("""
+        try write(
+            """
             vm:
               cpus: allocation
               scratch_dir: "%{env:SCRATCH}"
             network:
               mode: none
             """, "user/pcocc-docker.yaml")
-        let config = try SiteConfiguration.load(environment: userEnvironment(["PCOCC_DOCKER_SITE_CONFIG": "\(root)/site.yaml"]))
+        let config = try SiteConfiguration.load(
+            environment: userEnvironment(["PCOCC_DOCKER_SITE_CONFIG": "\(root)/site.yaml"]))
         XCTAssertEqual(config.vm.cpus, .allocation, "the user's value wins")
         XCTAssertEqual(config.vm.dataDiskGiB, 50, "the site's value stays where the user says nothing")
         XCTAssertEqual(config.vm.domainType, .kvm)
@@ -81,10 +84,12 @@ final class SiteConfigurationTests: XCTestCase {
 
     /// pcocc's own example and a user file with `containers:` and `modules:`, as pcocc's users have them.
     func testPcoccsContainersYAMLIsReadWithPcoccsSchema() throws {
-        try write("""
+        try write(
+            """
             runtime: {docker_template: docker-vm, docker_mounts: [{source: /home}], image_driver: flat}
             """, "system/containers.yaml")
-        try write("""
+        try write(
+            """
             containers:
               default:
                 ns: [mount, uts]
@@ -113,24 +118,32 @@ final class SiteConfigurationTests: XCTestCase {
         XCTAssertTrue(config.pcocc.dockerResolveAddress)
         XCTAssertEqual(config.pcocc.insecureRegistries, ["registry.local:5000", "10.0.0.0/8"])
         XCTAssertEqual(config.pcocc.defaultRegistry, "registry.local:5000")
-        XCTAssertEqual(config.files, [
-            "\(root)/system/containers.yaml", "\(root)/user/containers.yaml", "\(root)/empty-site.yaml",
-        ])
+        XCTAssertEqual(
+            config.files,
+            [
+                "\(root)/system/containers.yaml", "\(root)/user/containers.yaml", "\(root)/empty-site.yaml",
+            ])
     }
 
     func testDockerMountsMayNameADestination() throws {
-        try write("runtime:\n  docker_mounts:\n    - {source: /scratch/alice, dest: /scratch}\n    - source: /work\n      extra: kept by pcocc\n",
-                  "user/containers.yaml")
+        try write(
+            "runtime:\n  docker_mounts:\n    - {source: /scratch/alice, dest: /scratch}\n    - source: /work\n      extra: kept by pcocc\n",
+            "user/containers.yaml")
         let config = try SiteConfiguration.load(environment: userEnvironment())
-        XCTAssertEqual(config.sharedDirectories, [
-            DockerMount(source: "/scratch/alice", destination: "/scratch"), DockerMount(source: "/work"),
-        ])
+        XCTAssertEqual(
+            config.sharedDirectories,
+            [
+                DockerMount(source: "/scratch/alice", destination: "/scratch"), DockerMount(source: "/work"),
+            ])
         try write("runtime:\n  docker_mounts: []\n", "user/containers.yaml")
-        XCTAssertEqual(try SiteConfiguration.load(environment: userEnvironment()).sharedDirectories, [], "none, if the site says so")
+        XCTAssertEqual(
+            try SiteConfiguration.load(environment: userEnvironment()).sharedDirectories, [],
+            "none, if the site says so")
     }
 
     func testNetworkSettings() throws {
-        try write("""
+        try write(
+            """
             network:
               registry_mirrors: ["http://10.0.2.2:5000", "https://mirror.example.com"]
               dns: [10.0.0.53, "fd00::53"]
@@ -142,13 +155,16 @@ final class SiteConfigurationTests: XCTestCase {
         XCTAssertEqual(network.registryMirrors, ["http://10.0.2.2:5000", "https://mirror.example.com"])
         XCTAssertEqual(network.dns, ["10.0.0.53", "fd00::53"])
         XCTAssertEqual(network.noProxy, "localhost,.example.com")
-        let proxies = try ProxySettings.resolve(network, environment: ["HTTPS_PROXY": "http://ignored:1", "NO_PROXY": "x"])
-        XCTAssertEqual(proxies, ProxySettings(httpProxy: "http://proxy:3128", httpsProxy: nil, noProxy: "localhost,.example.com"))
+        let proxies = try ProxySettings.resolve(
+            network, environment: ["HTTPS_PROXY": "http://ignored:1", "NO_PROXY": "x"])
+        XCTAssertEqual(
+            proxies, ProxySettings(httpProxy: "http://proxy:3128", httpsProxy: nil, noProxy: "localhost,.example.com"))
     }
 
     func testProxiesDefaultToTheSubmittingEnvironment() throws {
         let network = SiteConfiguration.defaults.network
-        let proxies = try ProxySettings.resolve(network, environment: ["http_proxy": "http://p:3128", "NO_PROXY": ".site"])
+        let proxies = try ProxySettings.resolve(
+            network, environment: ["http_proxy": "http://p:3128", "NO_PROXY": ".site"])
         XCTAssertEqual(proxies, ProxySettings(httpProxy: "http://p:3128", httpsProxy: nil, noProxy: ".site"))
         XCTAssertThrowsError(try ProxySettings.resolve(network, environment: ["HTTPS_PROXY": "proxy:3128"])) { error in
             XCTAssertTrue("\(error)".hasPrefix("the environment: HTTPS_PROXY: expected a URL"), "\(error)")
@@ -158,9 +174,12 @@ final class SiteConfigurationTests: XCTestCase {
     func testEmptyFileAndEmptySectionChangeNothing() throws {
         let base = SiteConfiguration.defaults.settings
         for yaml in ["", "# only comments\n", "vm:\n  # cpus: 4\ntimeouts:\n"] {
-            XCTAssertEqual(try SiteConfiguration.parseSettings(yaml: yaml, file: "t", over: base, environment: environment), base)
+            XCTAssertEqual(
+                try SiteConfiguration.parseSettings(yaml: yaml, file: "t", over: base, environment: environment), base)
         }
-        XCTAssertEqual(try SiteConfiguration.parseContainers(yaml: "", file: "t", over: .defaults, environment: environment), .defaults)
+        XCTAssertEqual(
+            try SiteConfiguration.parseContainers(yaml: "", file: "t", over: .defaults, environment: environment),
+            .defaults)
     }
 
     func testRepositoryFilesAreTheDefaults() throws {
@@ -170,9 +189,12 @@ final class SiteConfigurationTests: XCTestCase {
         var other = SiteConfiguration.defaults.settings
         other.stateDirectory = "/elsewhere"
         other.vm = VMSection(
-            imageDirectory: "/x", domainType: .qemu, libvirtURI: "qemu:///system", cpus: .fixed(1), memoryMiB: .fixed(1),
-            memoryPerCPUMiB: 1, dataDiskGiB: 1, scratchDirectory: "/y", dockerIptables: true, bindAddress: .address("127.0.0.1"))
-        other.network = NetworkSection(mode: .none, registryMirrors: ["http://m"], dns: ["1.1.1.1"], httpProxy: nil, httpsProxy: nil, noProxy: nil)
+            imageDirectory: "/x", domainType: .qemu, libvirtURI: "qemu:///system", cpus: .fixed(1),
+            memoryMiB: .fixed(1),
+            memoryPerCPUMiB: 1, dataDiskGiB: 1, scratchDirectory: "/y", dockerIptables: true,
+            bindAddress: .address("127.0.0.1"))
+        other.network = NetworkSection(
+            mode: .none, registryMirrors: ["http://m"], dns: ["1.1.1.1"], httpProxy: nil, httpsProxy: nil, noProxy: nil)
         other.storage = StorageSection(persistent: true, path: "/z", sizeGiB: 1)
         other.images = ImagesSection(squashfsCompression: SquashfsCompressionSetting(kind: .zstd, level: 9))
         other.timeouts = TimeoutSection(vmReadySeconds: 1, jobStartSeconds: 1)

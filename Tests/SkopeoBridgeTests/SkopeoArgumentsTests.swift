@@ -24,9 +24,15 @@ final class SkopeoArgumentsTests: XCTestCase {
         let archive = Skopeo.archivePath(beside: "/tmp/scratch/layout")
         XCTAssertEqual(archive, "/tmp/scratch/docker-archive.tar")
         let toArchive = Skopeo.toArchiveArguments(
-            layout: "/tmp/scratch/layout", layoutTag: "latest", archive: archive, image: try DaemonImageReference(parsing: "bb"),
+            layout: "/tmp/scratch/layout", layoutTag: "latest", archive: archive,
+            image: try DaemonImageReference(parsing: "bb"),
             quiet: true)
-        XCTAssertEqual(toArchive, ["copy", "--quiet", "oci:/tmp/scratch/layout:latest", "docker-archive:/tmp/scratch/docker-archive.tar:bb:latest"])
+        XCTAssertEqual(
+            toArchive,
+            [
+                "copy", "--quiet", "oci:/tmp/scratch/layout:latest",
+                "docker-archive:/tmp/scratch/docker-archive.tar:bb:latest",
+            ])
         XCTAssertEqual(Skopeo.loadArguments(archive: archive), ["load", "--quiet", "--input", archive])
     }
 
@@ -36,12 +42,14 @@ final class SkopeoArgumentsTests: XCTestCase {
             Skopeo.saveArguments(image: try DaemonImageReference(parsing: "bb:v2"), archive: archive),
             ["save", "--output", archive, "bb:v2"])
         XCTAssertEqual(
-            Skopeo.fromArchiveArguments(archive: archive, layout: "/tmp/scratch/layout", layoutTag: "latest", quiet: false),
+            Skopeo.fromArchiveArguments(
+                archive: archive, layout: "/tmp/scratch/layout", layoutTag: "latest", quiet: false),
             ["copy", "docker-archive:/tmp/scratch/docker-archive.tar", "oci:/tmp/scratch/layout:latest"])
     }
 
     func testIPv6HostIsBracketed() {
-        XCTAssertEqual(DaemonEndpoint(host: "fe80::1", port: 1, certificateDirectory: "/c").dockerHost, "tcp://[fe80::1]:1")
+        XCTAssertEqual(
+            DaemonEndpoint(host: "fe80::1", port: 1, certificateDirectory: "/c").dockerHost, "tcp://[fe80::1]:1")
     }
 
     func testEnvironmentForTheDockerCLI() {

@@ -21,8 +21,10 @@ final class AllocationTests: XCTestCase {
         XCTAssertTrue(result.errorTail.contains("Starting the docker VM ..."), result.errorTail)
         XCTAssertTrue(result.errorTail.contains("Granted job allocation"), result.errorTail)
         XCTAssertTrue(result.errorTail.contains("Waiting for docker VM to start ..."), result.errorTail)
-        let jobID = try XCTUnwrap(result.outputString.split(separator: "\n").first { $0.hasPrefix("job=") }?.dropFirst(4))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left behind")
+        let jobID = try XCTUnwrap(
+            result.outputString.split(separator: "\n").first { $0.hasPrefix("job=") }?.dropFirst(4))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left behind")
         let left = try await system.waitForNoVMProcesses()
         XCTAssertEqual(left, [], "VM processes survived alloc")
         let scratchLeft = try await system.scratchLeft(jobID: String(jobID))
@@ -39,7 +41,9 @@ final class AllocationTests: XCTestCase {
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
 
         // shell waits for the VM, then runs the script against it.
-        let shell = try await system.pcoccDocker(["shell", "-j", jobID, "-E", "docker info --format '{{.ServerVersion}}' && exit 3"])
+        let shell = try await system.pcoccDocker([
+            "shell", "-j", jobID, "-E", "docker info --format '{{.ServerVersion}}' && exit 3",
+        ])
         XCTAssertEqual(shell.status, 3, shell.errorTail)
         XCTAssertFalse(shell.outputString.isEmpty)
 
@@ -48,7 +52,9 @@ final class AllocationTests: XCTestCase {
         XCTAssertEqual(env.status, 0, env.errorTail)
         XCTAssertTrue(env.outputString.contains("export DOCKER_HOST='tcp://"), env.outputString)
         XCTAssertTrue(env.outputString.contains("export DOCKER_TLS_VERIFY='1'"), env.outputString)
-        let viaEval = try await system.runAsUser(["/bin/bash", "-c", "eval $(\(system.binary) env -j \(jobID)) && docker ps --format '{{.ID}}' && echo ok"])
+        let viaEval = try await system.runAsUser([
+            "/bin/bash", "-c", "eval $(\(system.binary) env -j \(jobID)) && docker ps --format '{{.ID}}' && echo ok",
+        ])
         XCTAssertEqual(viaEval.status, 0, viaEval.errorTail)
         XCTAssertTrue(viaEval.outputString.contains("ok"))
 
@@ -73,7 +79,10 @@ final class AllocationTests: XCTestCase {
         for name in ["systest-a", "systest-b"] {
             let submitted = try await system.pcoccDocker(["batch", "--time=10", "-J", name])
             XCTAssertEqual(submitted.status, 0, submitted.errorTail)
-            jobs.append(String(submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? ""))
+            jobs.append(
+                String(
+                    submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last
+                        ?? ""))
         }
         defer { for job in jobs { Task { _ = try? await system.runAsUser(["scancel", job]) } } }
         var endpoints: [[String: String]] = []
@@ -90,8 +99,10 @@ final class AllocationTests: XCTestCase {
         // Job A's client certificate does not open job B's daemon.
         let crossed = try await system.runAsUser(
             ["docker", "version"],
-            environment: ["DOCKER_HOST": endpoints[1]["DOCKER_HOST"] ?? "", "DOCKER_TLS_VERIFY": "1",
-                          "DOCKER_CERT_PATH": endpoints[0]["DOCKER_CERT_PATH"] ?? ""])
+            environment: [
+                "DOCKER_HOST": endpoints[1]["DOCKER_HOST"] ?? "", "DOCKER_TLS_VERIFY": "1",
+                "DOCKER_CERT_PATH": endpoints[0]["DOCKER_CERT_PATH"] ?? "",
+            ])
         XCTAssertNotEqual(crossed.status, 0, "job A's certificate was accepted by job B's daemon")
         let own = try await system.runAsUser(["docker", "version"], environment: endpoints[1])
         XCTAssertEqual(own.status, 0, own.errorTail)

@@ -9,15 +9,20 @@ final class DockerContextTests: XCTestCase {
         let system = try SystemTestEnvironment.require()
         let submitted = try await system.pcoccDocker(["batch", "--time=10", "-J", "systest-context"])
         XCTAssertEqual(submitted.status, 0, submitted.errorTail)
-        let jobID = String(submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
+        let jobID = String(
+            submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
         let ready = try await system.pcoccDocker(["shell", "-j", jobID, "-E", "true"])
         XCTAssertEqual(ready.status, 0, ready.errorTail)
 
-        let contexts = try await system.runAsUser(["docker", "context", "ls", "--format", "{{.Name}} {{.DockerEndpoint}}"])
+        let contexts = try await system.runAsUser([
+            "docker", "context", "ls", "--format", "{{.Name}} {{.DockerEndpoint}}",
+        ])
         XCTAssertTrue(contexts.outputString.contains("pcocc-\(jobID) tcp://"), contexts.outputString)
         // No DOCKER_HOST in this environment: the context alone reaches the job's daemon over mutual TLS.
-        let version = try await system.runAsUser(["docker", "--context", "pcocc-\(jobID)", "version", "--format", "{{.Server.Os}}"])
+        let version = try await system.runAsUser([
+            "docker", "--context", "pcocc-\(jobID)", "version", "--format", "{{.Server.Os}}",
+        ])
         XCTAssertEqual(version.outputString.trimmingCharacters(in: .whitespacesAndNewlines), "linux", version.errorTail)
         let use = try await system.runAsUser(["docker", "context", "use", "pcocc-\(jobID)"])
         XCTAssertEqual(use.status, 0, use.errorTail)
@@ -28,7 +33,8 @@ final class DockerContextTests: XCTestCase {
         XCTAssertEqual(stop.status, 0, stop.errorTail)
         let after = try await system.runAsUser(["docker", "context", "ls", "--format", "{{.Name}}"])
         XCTAssertFalse(after.outputString.contains("pcocc-\(jobID)"), after.outputString)
-        XCTAssertEqual(after.status, 0, "the removed context was the current one: docker must still work\n\(after.errorTail)")
+        XCTAssertEqual(
+            after.status, 0, "the removed context was the current one: docker must still work\n\(after.errorTail)")
     }
 
     func testAnEndedJobsContextGoesWithTheNextCommand() async throws {

@@ -22,15 +22,22 @@ final class DoctorTests: XCTestCase {
         let directory = "/tmp/pcocc-doctor-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try "vm:\n  image_dir: /nonexistent/guest\n".write(toFile: "\(directory)/site.yaml", atomically: true, encoding: .utf8)
+        try "vm:\n  image_dir: /nonexistent/guest\n".write(
+            toFile: "\(directory)/site.yaml", atomically: true, encoding: .utf8)
         chmod(directory, 0o755)
         chmod("\(directory)/site.yaml", 0o644)
-        let result = try await system.pcoccDocker(["doctor", "--json"], environment: [
-            "PCOCC_DOCKER_SITE_CONFIG": "\(directory)/site.yaml", "SLURM_CONF": "/nonexistent/slurm.conf",
-            "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
-        ])
+        let result = try await system.pcoccDocker(
+            ["doctor", "--json"],
+            environment: [
+                "PCOCC_DOCKER_SITE_CONFIG": "\(directory)/site.yaml", "SLURM_CONF": "/nonexistent/slurm.conf",
+                "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
+            ])
         XCTAssertEqual(result.status, 1, result.errorTail)
-        struct Check: Decodable { let name: String; let status: String; let hint: String? }
+        struct Check: Decodable {
+            let name: String
+            let status: String
+            let hint: String?
+        }
         let checks = try JSONDecoder().decode([Check].self, from: result.output)
         func status(_ name: String) -> String? { checks.first { $0.name == name }?.status }
         XCTAssertEqual(status("guest image"), "failed")

@@ -28,20 +28,31 @@ final class ImageCommandTests: XCTestCase {
         let submitted = try await system.pcoccDocker(
             ["batch", "--time=15", "-J", "systest-images", "--output=\(configDirectory)/slurm-%j.out"])
         XCTAssertEqual(submitted.status, 0, submitted.errorTail)
-        let jobID = String(submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
+        let jobID = String(
+            submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
         let ready = try await system.pcoccDocker(["shell", "-j", jobID, "-E", "true"])
         XCTAssertEqual(ready.status, 0, ready.errorTail)
-        let env = ["PCOCC_JOB_ID": jobID, "PCOCC_USER_CONF_DIR": configDirectory, "PCOCC_SYSTEM_CONF_DIR": "/nonexistent"]
-        func run(_ arguments: [String]) async throws -> ProcessResult { try await system.pcoccDocker(arguments, environment: env) }
+        let env = [
+            "PCOCC_JOB_ID": jobID, "PCOCC_USER_CONF_DIR": configDirectory, "PCOCC_SYSTEM_CONF_DIR": "/nonexistent",
+        ]
+        func run(_ arguments: [String]) async throws -> ProcessResult {
+            try await system.pcoccDocker(arguments, environment: env)
+        }
         func docker(_ arguments: [String]) async throws -> ProcessResult {
-            try await system.runAsUser(["/bin/sh", "-c", "eval $(\(system.binary) env) && exec docker \"$@\"", "docker"] + arguments, environment: env)
+            try await system.runAsUser(
+                ["/bin/sh", "-c", "eval $(\(system.binary) env) && exec docker \"$@\"", "docker"] + arguments,
+                environment: env)
         }
 
         // Load busybox into the daemon, then import it: repository + squashfs.
         let layout = try await system.makeBusyboxLayout()
         defer { try? FileManager.default.removeItem(atPath: layout) }
-        let load = try await system.runAsUser(["/bin/sh", "-c", "eval $(\(system.binary) env) && skopeo copy --quiet oci:\(layout):latest docker-archive:/dev/stdout:bb:latest | docker load --quiet"], environment: env)
+        let load = try await system.runAsUser(
+            [
+                "/bin/sh", "-c",
+                "eval $(\(system.binary) env) && skopeo copy --quiet oci:\(layout):latest docker-archive:/dev/stdout:bb:latest | docker load --quiet",
+            ], environment: env)
         XCTAssertEqual(load.status, 0, load.errorTail)
         let imported = try await run(["import", "bb", "bbrepo"])
         XCTAssertEqual(imported.status, 0, imported.errorTail)
@@ -51,7 +62,8 @@ final class ImageCommandTests: XCTestCase {
         // pcocc's default driver: the flat bundle, where pcocc looks for it.
         let repositories = try ImageRepositories(
             configuration: RepositoryConfiguration(
-                repositories: [.init(name: "user", path: repository, file: nil)], cacheDirectory: repository + "-cache"))
+                repositories: [.init(name: "user", path: repository, file: nil)], cacheDirectory: repository + "-cache")
+        )
         let entry = repositories.cache.path(for: try repositories.find("bbrepo"), kind: .bundle)
         XCTAssertTrue(FileManager.default.fileExists(atPath: entry + "/rootfs/bin/busybox"), "no bundle at \(entry)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: entry + "/config.json"), "no config.json in \(entry)")
@@ -63,12 +75,15 @@ final class ImageCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(repository)/meta"), ["bbrepo@0"])
         let forced = try await run(["import", "--force", "bb", "bbrepo"])
         XCTAssertEqual(forced.status, 0, forced.errorTail)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(repository)/meta").sorted(), ["bbrepo@0", "bbrepo@1"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: "\(repository)/meta").sorted(),
+            ["bbrepo@0", "bbrepo@1"])
         let listed = try await run(["images", "--repo", "user", "--json"])
         let revisions = try PythonJSON.parse(listed.outputString).arrayValue?.compactMap { $0["revision"]?.intValue }
         XCTAssertEqual(revisions, [0, 1], listed.outputString)
         let table = try await run(["images", "--repo", "user"])
-        XCTAssertEqual(table.outputString.split(separator: "\n").filter { $0.contains("bbrepo") }.count, 2, table.outputString)
+        XCTAssertEqual(
+            table.outputString.split(separator: "\n").filter { $0.contains("bbrepo") }.count, 2, table.outputString)
         let old = try await run(["export", "bbrepo@0", "bbold"])
         XCTAssertEqual(old.status, 0, old.errorTail)
         let oldRun = try await docker(["run", "--rm", "bbold", "echo", "revision-0-ok"])
@@ -86,7 +101,8 @@ final class ImageCommandTests: XCTestCase {
         XCTAssertEqual(try sharedRepositories.siteContents(), sharedRepositories.siteBefore)
         let intoGroup = try await run(["import", "bb", "group:fromuser"])
         XCTAssertEqual(intoGroup.status, 0, intoGroup.errorTail)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(shared)/group/meta").sorted(), ["fromuser@0"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: "\(shared)/group/meta").sorted(), ["fromuser@0"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(shared)/group/.tmp"), [])
 
         // export -> docker run.
@@ -107,7 +123,9 @@ final class ImageCommandTests: XCTestCase {
         let containers = try await docker(["ps", "-a", "--format", "{{.Names}}"])
         XCTAssertFalse(containers.outputString.contains("pcocc-edit"), containers.outputString)
         // edit's docker run options reach the container: an environment variable the command writes down.
-        let editedWithEnv = try await run(["edit", "-e", "EDIT_VALUE=from-run-option", "bbrepo", "bbenv", "sh", "-c", "echo $EDIT_VALUE > /edit-value"])
+        let editedWithEnv = try await run([
+            "edit", "-e", "EDIT_VALUE=from-run-option", "bbrepo", "bbenv", "sh", "-c", "echo $EDIT_VALUE > /edit-value",
+        ])
         XCTAssertEqual(editedWithEnv.status, 0, editedWithEnv.errorTail)
         let envEntry = repositories.cache.path(for: try repositories.find("bbenv"), kind: .bundle)
         let editValue = try? String(contentsOfFile: envEntry + "/rootfs/edit-value", encoding: .utf8)
@@ -116,7 +134,8 @@ final class ImageCommandTests: XCTestCase {
         // build a Dockerfile FROM an exported image; the stored config has the command.
         let context = "/tmp/pcocc-systest-build-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try "FROM bb2\nCMD [\"echo\", \"Hello Pcocc\"]\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        try "FROM bb2\nCMD [\"echo\", \"Hello Pcocc\"]\n".write(
+            toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: context) }
         let built = try await run(["build", context, "hello"])
         XCTAssertEqual(built.status, 0, built.errorTail)

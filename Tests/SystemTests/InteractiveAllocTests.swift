@@ -9,9 +9,12 @@ final class InteractiveAllocTests: XCTestCase {
         let system = try SystemTestEnvironment.require()
         let session = "pcocc-test-\(UUID().uuidString.prefix(8))"
         let environment = system.userEnvironment().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        let command = (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
+        let command =
+            (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        try await ChildProcess.checked("tmux", ["-L", session, "new-session", "-d", "-s", session, "-x", "160", "-y", "48", "cd /tmp && " + command])
+        try await ChildProcess.checked(
+            "tmux",
+            ["-L", session, "new-session", "-d", "-s", session, "-x", "160", "-y", "48", "cd /tmp && " + command])
         defer { Task { _ = try? await ChildProcess.run("tmux", ["-L", session, "kill-session", "-t", session]) } }
 
         let prompt = try await waitForScreen(session, seconds: 240) { $0.contains("(pcocc/") }
@@ -24,7 +27,9 @@ final class InteractiveAllocTests: XCTestCase {
 
         try await ChildProcess.checked("tmux", ["-L", session, "send-keys", "-t", session, "exit", "Enter"])
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, try await ChildProcess.run("tmux", ["-L", session, "has-session", "-t", session]).status == 0 {
+        while Date() < deadline,
+            try await ChildProcess.run("tmux", ["-L", session, "has-session", "-t", session]).status == 0
+        {
             try await Task.sleep(for: .milliseconds(300))
         }
         let alive = try await ChildProcess.run("tmux", ["-L", session, "has-session", "-t", session]).status == 0
@@ -37,13 +42,21 @@ final class InteractiveAllocTests: XCTestCase {
         let system = try SystemTestEnvironment.require()
         let session = "pcocc-test-\(UUID().uuidString.prefix(8))"
         let environment = system.userEnvironment().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        let command = (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
+        let command =
+            (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        try await ChildProcess.checked("tmux", ["-L", session, "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
-                                                "cd /tmp && " + command + "; echo alloc-exit=$?; sleep 60"])
+        try await ChildProcess.checked(
+            "tmux",
+            [
+                "-L", session, "new-session", "-d", "-s", session, "-x", "160", "-y", "48",
+                "cd /tmp && " + command + "; echo alloc-exit=$?; sleep 60",
+            ])
         defer { Task { _ = try? await ChildProcess.run("tmux", ["-L", session, "kill-session", "-t", session]) } }
-        let waiting = try await waitForScreen(session, seconds: 60) { $0.contains("Waiting for docker VM to start ...") }
-        let jobID = try XCTUnwrap(waiting.split(separator: "\n").first { $0.contains("Granted job allocation") }?.split(separator: " ").last)
+        let waiting = try await waitForScreen(session, seconds: 60) {
+            $0.contains("Waiting for docker VM to start ...")
+        }
+        let jobID = try XCTUnwrap(
+            waiting.split(separator: "\n").first { $0.contains("Granted job allocation") }?.split(separator: " ").last)
         try await Task.sleep(for: .seconds(3))
         try await ChildProcess.checked("tmux", ["-L", session, "send-keys", "-t", session, "C-c"])
         let ended = try await waitForScreen(session, seconds: 60) { $0.contains("alloc-exit=") }
@@ -53,15 +66,20 @@ final class InteractiveAllocTests: XCTestCase {
         XCTAssertEqual(left, [], "VM processes survived Ctrl-C")
         let scratchLeft = try await system.scratchLeft(jobID: String(jobID))
         XCTAssertFalse(scratchLeft, "scratch directory left")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: "\(system.home)/.pcocc/job_\(jobID)"), "state directory left")
     }
 
     /// Polls the pane's text until `condition` holds; fails with the screen after `seconds`.
-    private func waitForScreen(_ session: String, seconds: Double, until condition: (String) -> Bool) async throws -> String {
+    private func waitForScreen(
+        _ session: String, seconds: Double, until condition: (String) -> Bool
+    ) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         var screen = ""
         while Date() < deadline {
-            screen = try await ChildProcess.run("tmux", ["-L", session, "capture-pane", "-p", "-t", session, "-S", "-100"]).outputString
+            screen = try await ChildProcess.run(
+                "tmux", ["-L", session, "capture-pane", "-p", "-t", session, "-S", "-100"]
+            ).outputString
             if condition(screen) { return screen }
             try await Task.sleep(for: .milliseconds(500))
         }

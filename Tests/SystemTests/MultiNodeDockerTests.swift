@@ -22,30 +22,38 @@ final class MultiNodeDockerTests: XCTestCase {
         let endpoint = try XCTUnwrap(variables["DOCKER_HOST"]).replacingOccurrences(of: "tcp://", with: "")
         XCTAssertTrue(endpoint.hasPrefix("\(node2.address):"), "DOCKER_HOST is tcp://\(endpoint), not node2's NodeAddr")
         let port = String(endpoint.split(separator: ":").last ?? "")
-        let record = try String(contentsOfFile: "\(cluster.system.home)/.pcocc/job_\(job)/docker/endpoint.json", encoding: .utf8)
+        let record = try String(
+            contentsOfFile: "\(cluster.system.home)/.pcocc/job_\(job)/docker/endpoint.json", encoding: .utf8)
         XCTAssertTrue(record.contains(node2.hostname), "endpoint.json does not name node2: \(record)")
         let qemu = try await cluster.userProcesses(named: "qemu-system", on: node2)
         XCTAssertEqual(qemu.count, 1, "the VM should run in node2's namespace: \(qemu)")
         // The forwarded port listens on node2's NodeAddr (the certificate's address), not on every address.
         let sockets = try await cluster.runAsRoot(["ss", "-Hltn", "sport = :\(port)"], on: node2)
-        let listening = sockets.outputString.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst(3).first }
-        XCTAssertEqual(listening, ["\(node2.address):\(port)"], "dockerd's forwarded port on node2: \(sockets.outputString)")
+        let listening = sockets.outputString.split(separator: "\n").compactMap {
+            $0.split(separator: " ").dropFirst(3).first
+        }
+        XCTAssertEqual(
+            listening, ["\(node2.address):\(port)"], "dockerd's forwarded port on node2: \(sockets.outputString)")
 
         // The docker CLI on the login host checks the server certificate against the job's CA and the
         // name it dialled: node2's address, and node2's hostname (both in the certificate).
-        let byAddress = try await cluster.runAsUser(["docker", "version", "--format", "{{.Server.Version}}"], environment: variables)
+        let byAddress = try await cluster.runAsUser(
+            ["docker", "version", "--format", "{{.Server.Version}}"], environment: variables)
         XCTAssertEqual(byAddress.status, 0, byAddress.errorTail)
         var byName = variables
         byName["DOCKER_HOST"] = "tcp://\(node2.hostname):\(port)"
-        let named = try await cluster.runAsUser(["docker", "version", "--format", "{{.Server.Version}}"], environment: byName)
+        let named = try await cluster.runAsUser(
+            ["docker", "version", "--format", "{{.Server.Version}}"], environment: byName)
         XCTAssertEqual(named.status, 0, named.errorTail)
 
         // The same address under a name the certificate does not carry is refused: the name is checked.
         let certificates = try XCTUnwrap(variables["DOCKER_CERT_PATH"])
         func ping(as name: String) async throws -> ProcessResult {
             try await cluster.runAsUser([
-                "curl", "-sS", "--max-time", "20", "--cacert", "\(certificates)/ca.pem", "--cert", "\(certificates)/cert.pem",
-                "--key", "\(certificates)/key.pem", "--resolve", "\(name):\(port):\(node2.address)", "https://\(name):\(port)/_ping",
+                "curl", "-sS", "--max-time", "20", "--cacert", "\(certificates)/ca.pem", "--cert",
+                "\(certificates)/cert.pem",
+                "--key", "\(certificates)/key.pem", "--resolve", "\(name):\(port):\(node2.address)",
+                "https://\(name):\(port)/_ping",
             ])
         }
         let control = try await ping(as: node2.hostname)
@@ -64,7 +72,9 @@ final class MultiNodeDockerTests: XCTestCase {
         let a = try await dockerVariables(first, cluster)
         let b = try await dockerVariables(second, cluster)
         XCTAssertNotEqual(a["DOCKER_HOST"], b["DOCKER_HOST"])
-        func docker(_ target: [String: String], with credentials: [String: String], verifyServer: Bool) async throws -> ProcessResult {
+        func docker(
+            _ target: [String: String], with credentials: [String: String], verifyServer: Bool
+        ) async throws -> ProcessResult {
             let certificates = credentials["DOCKER_CERT_PATH"] ?? ""
             return try await cluster.runAsUser([
                 "docker", "-H", target["DOCKER_HOST"] ?? "", verifyServer ? "--tlsverify" : "--tls",
@@ -98,7 +108,8 @@ final class MultiNodeDockerTests: XCTestCase {
         XCTAssertEqual(listed[job]?["node"], "node2", "ps does not list the job right after the failure: \(listed)")
         let failed = Date()
         try await waitFor("Slurm to end job \(job) for its node's failure", seconds: 90) {
-            try await cluster.runAsUser(["squeue", "-h", "-t", "all", "-j", job, "-o", "%T"]).outputString.contains("NODE_FAIL")
+            try await cluster.runAsUser(["squeue", "-h", "-t", "all", "-j", job, "-o", "%T"]).outputString.contains(
+                "NODE_FAIL")
         }
         print("multi-node docker: node failure noticed by Slurm after \(Int(Date().timeIntervalSince(failed))) s")
         // The user learns why the daemon is gone: the job is still listed, as failed with its node.
@@ -118,18 +129,27 @@ final class MultiNodeDockerTests: XCTestCase {
 
     /// Submits `pcocc-docker batch` pinned to `node` (no requeue: a node failure must end the job) and,
     /// unless told otherwise, waits until its dockerd answers. Returns the job id.
-    private func startDockerJob(_ cluster: MultiNodeCluster, on node: ClusterHost, wait: Bool = true) async throws -> String {
-        let submitted = try await cluster.pcoccDocker(["batch", "-w", node.name, "--no-requeue", "--mem=2048", "--time=15"])
+    private func startDockerJob(
+        _ cluster: MultiNodeCluster, on node: ClusterHost, wait: Bool = true
+    ) async throws -> String {
+        let submitted = try await cluster.pcoccDocker([
+            "batch", "-w", node.name, "--no-requeue", "--mem=2048", "--time=15",
+        ])
         XCTAssertEqual(submitted.status, 0, submitted.errorTail)
-        let job = String(submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
-        guard Int(job) != nil else { throw TimedOut(what: "a job id from 'batch' (got '\(submitted.outputString)')", seconds: 0) }
+        let job = String(
+            submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
+        guard Int(job) != nil else {
+            throw TimedOut(what: "a job id from 'batch' (got '\(submitted.outputString)')", seconds: 0)
+        }
         addTeardownBlock { _ = try? await cluster.runAsUser(["scancel", job]) }
         if wait { try await waitUntilReady(job, cluster) }
         return job
     }
 
     private func waitUntilReady(_ job: String, _ cluster: MultiNodeCluster) async throws {
-        let ready = try await cluster.pcoccDocker(["shell", "-j", job, "-E", "docker version --format '{{.Server.Version}}'"])
+        let ready = try await cluster.pcoccDocker([
+            "shell", "-j", job, "-E", "docker version --format '{{.Server.Version}}'",
+        ])
         XCTAssertEqual(ready.status, 0, "job \(job)'s docker VM never answered: \(ready.errorTail)")
     }
 

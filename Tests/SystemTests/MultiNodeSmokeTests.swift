@@ -54,7 +54,8 @@ final class MultiNodeSmokeTests: XCTestCase {
         // One step over both nodes: each task reports its own node.
         let both = try await cluster.runAsUser(["srun", "-N", "2", "-n", "2", "hostname"])
         XCTAssertEqual(both.status, 0, both.errorTail)
-        XCTAssertEqual(Set(both.outputString.split(separator: "\n").map(String.init)), Set(cluster.nodes.map(\.hostname)))
+        XCTAssertEqual(
+            Set(both.outputString.split(separator: "\n").map(String.init)), Set(cluster.nodes.map(\.hostname)))
 
         // Node names resolve on every host, as on a cluster with shared name service.
         let node1 = try cluster.node("node1")

@@ -55,28 +55,34 @@ final class NetworkTests: XCTestCase {
         let context = "\(work)/context"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
         try """
-            FROM 10.0.2.2:\(registry.port)/tools/toolbox
-            RUN wget -q -O /hello.txt http://10.0.2.2:\(web.port)/hello.txt
-            CMD ["cat", "/hello.txt"]
-            """.write(toFile: "\(context)/Dockerfile", atomically: true, encoding: .utf8)
+        FROM 10.0.2.2:\(registry.port)/tools/toolbox
+        RUN wget -q -O /hello.txt http://10.0.2.2:\(web.port)/hello.txt
+        CMD ["cat", "/hello.txt"]
+        """.write(toFile: "\(context)/Dockerfile", atomically: true, encoding: .utf8)
         try await ChildProcess.checked("chmod", ["-R", "a+rX", context])
         let build = try await docker(["build", "-t", "fetched", context])
-        XCTAssertEqual(build.status, 0, "docker build with a RUN step that fetches: \(build.outputString)\(build.errorTail)")
+        XCTAssertEqual(
+            build.status, 0, "docker build with a RUN step that fetches: \(build.outputString)\(build.errorTail)")
         let fetched = try await docker(["run", "--rm", "fetched"])
         XCTAssertEqual(fetched.outputString, "fetched through NAT\n", fetched.errorTail)
         let userNetwork = try await docker(["network", "create", "mine"])
         XCTAssertEqual(userNetwork.status, 0, userNetwork.errorTail)
         let onUserNetwork = try await docker([
-            "run", "--rm", "--network", "mine", "toolbox", "wget", "-q", "-O", "-", "http://10.0.2.2:\(web.port)/hello.txt",
+            "run", "--rm", "--network", "mine", "toolbox", "wget", "-q", "-O", "-",
+            "http://10.0.2.2:\(web.port)/hello.txt",
         ])
-        XCTAssertEqual(onUserNetwork.outputString, "fetched through NAT\n", "user-defined network: \(onUserNetwork.errorTail)")
+        XCTAssertEqual(
+            onUserNetwork.outputString, "fetched through NAT\n", "user-defined network: \(onUserNetwork.errorTail)")
 
         // A published port, reached from a second container.
-        let server = try await docker(["run", "-d", "--name", "web", "-p", "8080:80", "toolbox", "httpd", "-f", "-p", "80", "-h", "/www"])
+        let server = try await docker([
+            "run", "-d", "--name", "web", "-p", "8080:80", "toolbox", "httpd", "-f", "-p", "80", "-h", "/www",
+        ])
         XCTAssertEqual(server.status, 0, server.errorTail)
         var reached = ""
         for _ in 0..<10 where !reached.contains("published") {
-            reached = try await docker(["run", "--rm", "toolbox", "wget", "-q", "-O", "-", "http://172.17.0.1:8080/"]).outputString
+            reached = try await docker(["run", "--rm", "toolbox", "wget", "-q", "-O", "-", "http://172.17.0.1:8080/"])
+                .outputString
             if !reached.contains("published") { try await Task.sleep(for: .seconds(1)) }
         }
         XCTAssertTrue(reached.contains("published"), "the published port did not answer a second container: \(reached)")
@@ -102,13 +108,16 @@ final class NetworkTests: XCTestCase {
         let jobID = try await system.startDockerJob(name: "systest-none", environment: environment)
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
         let archive = "\(work)/toolbox.tar"
-        try await ChildProcess.checked("skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(archive):toolbox:latest"])
+        try await ChildProcess.checked(
+            "skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(archive):toolbox:latest"])
         try await ChildProcess.checked("chmod", ["a+r", archive])
         let load = try await system.docker(jobID, ["load", "-i", archive], environment: environment)
         XCTAssertEqual(load.status, 0, load.errorTail)
-        let cut = try await system.docker(jobID, [
-            "run", "--rm", "toolbox", "wget", "-q", "-T", "5", "-O", "-", "http://10.0.2.2:\(web.port)/hello.txt",
-        ], environment: environment)
+        let cut = try await system.docker(
+            jobID,
+            [
+                "run", "--rm", "toolbox", "wget", "-q", "-T", "5", "-O", "-", "http://10.0.2.2:\(web.port)/hello.txt",
+            ], environment: environment)
         XCTAssertNotEqual(cut.status, 0, "a container reached the node with network none: \(cut.outputString)")
         XCTAssertFalse(cut.outputString.contains("should not arrive"))
         _ = try await system.pcoccDocker(["stop", "-j", jobID])

@@ -14,7 +14,9 @@ final class PcoccRunTests: XCTestCase {
             throw XCTSkip("\(tool) is not installed: run scripts/install-deps.sh")
         }
         var fuse = stat()
-        XCTAssertTrue(stat("/dev/fuse", &fuse) == 0 && fuse.st_mode & 0o006 == 0o006, "/dev/fuse is not usable by users: run scripts/setup.sh")
+        XCTAssertTrue(
+            stat("/dev/fuse", &fuse) == 0 && fuse.st_mode & 0o006 == 0o006,
+            "/dev/fuse is not usable by users: run scripts/setup.sh")
         let site = try await PcoccSite(system, name: "run")
         defer { site.remove() }
         try site.setDriver("squashfs", mountPoints: ["/scratch/"])
@@ -61,7 +63,9 @@ final class PcoccRunTests: XCTestCase {
         XCTAssertEqual(try repositories.defaultRepository.revisions(of: "shared"), [0, 1])
         for revision in [0, 1] {
             let image = try repositories.find("shared@\(revision)")
-            XCTAssertTrue(isDirectory(repositories.cache.path(for: image, kind: .bundle)), "shared@\(revision) has no cache entry")
+            XCTAssertTrue(
+                isDirectory(repositories.cache.path(for: image, kind: .bundle)), "shared@\(revision) has no cache entry"
+            )
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: site.repository + "/.tmp"), [])
     }
@@ -87,7 +91,8 @@ struct PcoccSite {
         scratch = "/tmp/pcocc-systest-\(tag)"
         try await system.runAsUser(["mkdir", "-p", userConf, scratch])
         try await system.runAsUser([
-            "/bin/sh", "-c", "printf 'repos:\\n  - name: user\\n    path: %s\\ncache:\\n  path: %s\\n' \"$1\" \"$2\" > \"$3/repos.yaml\"",
+            "/bin/sh", "-c",
+            "printf 'repos:\\n  - name: user\\n    path: %s\\ncache:\\n  path: %s\\n' \"$1\" \"$2\" > \"$3/repos.yaml\"",
             "sh", repository, cache, userConf,
         ])
         try FileManager.default.createDirectory(atPath: systemConf, withIntermediateDirectories: true)
@@ -102,7 +107,8 @@ struct PcoccSite {
     /// pcocc's containers.yaml, in the system directory (the user's holds pcocc-docker's own file today).
     func setDriver(_ driver: String, mountPoints: [String]) throws {
         let points = mountPoints.map { "\"\($0)\"" }.joined(separator: ", ")
-        let yaml = "runtime:\n  docker_template: docker-vm\n  image_driver: \(driver)\n  image_mountpoints: [\(points)]\n"
+        let yaml =
+            "runtime:\n  docker_template: docker-vm\n  image_driver: \(driver)\n  image_mountpoints: [\(points)]\n"
         try yaml.write(toFile: systemConf + "/containers.yaml", atomically: true, encoding: .utf8)
         chmod(systemConf + "/containers.yaml", 0o644)
     }
@@ -127,7 +133,10 @@ struct PcoccSite {
         let layout = try await system.makeBusyboxLayout()
         defer { try? FileManager.default.removeItem(atPath: layout) }
         let load = try await system.runAsUser(
-            ["/bin/sh", "-c", "eval $(\(system.binary) env) && skopeo copy --quiet oci:\(layout):latest docker-archive:/dev/stdout:\(tag):latest | docker load --quiet"],
+            [
+                "/bin/sh", "-c",
+                "eval $(\(system.binary) env) && skopeo copy --quiet oci:\(layout):latest docker-archive:/dev/stdout:\(tag):latest | docker load --quiet",
+            ],
             environment: environment.merging(["PCOCC_JOB_ID": job]) { $1 })
         guard load.status == 0 else { throw ImageRepoCauseForTests("skopeo into job \(job): \(load.errorTail)") }
     }
@@ -137,9 +146,13 @@ struct PcoccSite {
     }
 
     /// Runs pcocc-docker and fails the test (with its error output) unless it succeeds.
-    func pcoccDocker(_ arguments: [String], job: String, file: StaticString = #filePath, line: UInt = #line) async throws {
+    func pcoccDocker(
+        _ arguments: [String], job: String, file: StaticString = #filePath, line: UInt = #line
+    ) async throws {
         let result = try await pcoccDockerResult(arguments, job: job)
-        XCTAssertEqual(result.status, 0, "pcocc-docker \(arguments.joined(separator: " ")): \(result.errorTail)", file: file, line: line)
+        XCTAssertEqual(
+            result.status, 0, "pcocc-docker \(arguments.joined(separator: " ")): \(result.errorTail)", file: file,
+            line: line)
         guard result.status == 0 else { throw ImageRepoCauseForTests("pcocc-docker \(arguments[0]) failed") }
     }
 
@@ -147,7 +160,8 @@ struct PcoccSite {
     func buildContext(from image: String) throws -> String {
         let context = scratch + "/context"
         try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: true)
-        try "FROM \(image)\nCMD [\"echo\", \"Hello Pcocc\"]\n".write(toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
+        try "FROM \(image)\nCMD [\"echo\", \"Hello Pcocc\"]\n".write(
+            toFile: context + "/Dockerfile", atomically: true, encoding: .utf8)
         chmod(context, 0o755)
         chmod(context + "/Dockerfile", 0o644)
         return context

@@ -34,7 +34,8 @@ final class PersistentStorageTests: XCTestCase {
         let layout = try await system.makeToolboxLayout()
         defer { try? FileManager.default.removeItem(atPath: layout) }
         let archive = "\(setup.work)/toolbox.tar"
-        try await ChildProcess.checked("skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(archive):toolbox:kept"])
+        try await ChildProcess.checked(
+            "skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(archive):toolbox:kept"])
         try await ChildProcess.checked("chmod", ["a+r", archive])
 
         let first = try await system.startDockerJob(name: "systest-keep-a", environment: setup.environment)
@@ -43,21 +44,26 @@ final class PersistentStorageTests: XCTestCase {
         XCTAssertEqual(load.status, 0, load.errorTail)
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(setup.storage)/docker-data.img"))
         let ps = try await system.pcoccDocker(["ps", "--json"], environment: setup.environment)
-        XCTAssertTrue(ps.outputString.contains("\(setup.storage)/docker-data.img"), "ps shows where the storage is: \(ps.outputString)")
+        XCTAssertTrue(
+            ps.outputString.contains("\(setup.storage)/docker-data.img"),
+            "ps shows where the storage is: \(ps.outputString)")
 
         // While the first job holds it, a second job of the same user gets a fresh disk, and says so.
         let second = try await system.startDockerJob(name: "systest-keep-b", environment: setup.environment)
         defer { Task { _ = try? await system.runAsUser(["scancel", second]) } }
-        let note = try await system.pcoccDocker(["shell", "-j", second, "-E", "docker images --format '{{.Repository}}:{{.Tag}}'"],
-                                                environment: setup.environment)
+        let note = try await system.pcoccDocker(
+            ["shell", "-j", second, "-E", "docker images --format '{{.Repository}}:{{.Tag}}'"],
+            environment: setup.environment)
         XCTAssertTrue(note.errorTail.contains("is in use by job \(first)"), "no line saying why: \(note.errorTail)")
         XCTAssertFalse(note.outputString.contains("toolbox:kept"), "the second job sees the first one's disk")
         for job in [first, second] { _ = try await system.pcoccDocker(["stop", "-j", job]) }
 
         let third = try await system.startDockerJob(name: "systest-keep-c", environment: setup.environment)
         defer { Task { _ = try? await system.runAsUser(["scancel", third]) } }
-        let images = try await system.docker(third, ["images", "--format", "{{.Repository}}:{{.Tag}}"], environment: setup.environment)
-        XCTAssertTrue(images.outputString.contains("toolbox:kept"), "the image did not outlive its job: \(images.outputString)")
+        let images = try await system.docker(
+            third, ["images", "--format", "{{.Repository}}:{{.Tag}}"], environment: setup.environment)
+        XCTAssertTrue(
+            images.outputString.contains("toolbox:kept"), "the image did not outlive its job: \(images.outputString)")
         _ = try await system.pcoccDocker(["stop", "-j", third])
     }
 
@@ -98,7 +104,8 @@ final class PersistentStorageTests: XCTestCase {
         XCTAssertEqual(images.status, 0, "the daemon on the disk the killed VM left: \(images.errorTail)")
         let again = try await system.docker(next, ["pull", image], environment: setup.environment)
         XCTAssertEqual(again.status, 0, "the image is there or cleanly gone: a new pull must work: \(again.errorTail)")
-        let run = try await system.docker(next, ["run", "--rm", image, "ls", "-l", "/random.bin"], environment: setup.environment)
+        let run = try await system.docker(
+            next, ["run", "--rm", image, "ls", "-l", "/random.bin"], environment: setup.environment)
         XCTAssertTrue(run.outputString.contains("50331648"), run.outputString + run.errorTail)
         _ = try await system.pcoccDocker(["stop", "-j", next])
     }

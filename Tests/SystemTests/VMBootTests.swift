@@ -26,7 +26,8 @@ final class VMBootTests: XCTestCase {
             while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
             XCTAssertFalse(process.isRunning, "the VM step did not exit within 30 s of SIGTERM")
         }
-        XCTAssertEqual(status, 0, "a requested stop exits 0:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+        XCTAssertEqual(
+            status, 0, "a requested stop exits 0:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
         let qemu = try await setup.liveProcesses(matching: "guest=\(job.domainName)")
         XCTAssertEqual(qemu, [], "QEMU survived the VM step")
         XCTAssertFalse(job.scratchLeft(), "scratch directory left behind")
@@ -37,7 +38,8 @@ final class VMBootTests: XCTestCase {
         let setup = try VMTestSetup.require(guestImage: false)
         let job = try await setup.makeJob(imageDirectory: "/nonexistent/pcocc-guest")
         defer { job.remove() }
-        let result = try await setup.asUser([setup.binary] + job.vmArguments, environment: job.environment, check: false)
+        let result = try await setup.asUser(
+            [setup.binary] + job.vmArguments, environment: job.environment, check: false)
         XCTAssertNotEqual(result.status, 0)
         XCTAssertEqual(
             result.errorTail.trimmingCharacters(in: .newlines),
@@ -52,22 +54,31 @@ final class VMBootTests: XCTestCase {
     /// docker version, an image loaded with skopeo, and a container that prints "hi".
     private static func useDaemon(job: VMTestJob, port: Int) async throws {
         let docker = [
-            "DOCKER_HOST": "tcp://127.0.0.1:\(port)", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": job.clientCertificates,
+            "DOCKER_HOST": "tcp://127.0.0.1:\(port)", "DOCKER_TLS_VERIFY": "1",
+            "DOCKER_CERT_PATH": job.clientCertificates,
             "HOME": job.scratchRoot, "PATH": "/usr/local/bin:/usr/bin:/bin",
         ]
-        let version = try await ChildProcess.checked("docker", ["version", "--format", "{{.Server.Version}}"], environment: docker)
+        let version = try await ChildProcess.checked(
+            "docker", ["version", "--format", "{{.Server.Version}}"], environment: docker)
         XCTAssertFalse(version.outputString.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
 
         let layout = "\(job.scratchRoot)/bb"
         try await ChildProcess.checked("umoci", ["init", "--layout", layout])
         try await ChildProcess.checked("umoci", ["new", "--image", "\(layout):latest"])
-        try await ChildProcess.checked("umoci", ["insert", "--image", "\(layout):latest", "/bin/busybox", "/bin/busybox"])
+        try await ChildProcess.checked(
+            "umoci", ["insert", "--image", "\(layout):latest", "/bin/busybox", "/bin/busybox"])
         try await ChildProcess.checked("umoci", ["config", "--image", "\(layout):latest", "--config.cmd", "sh"])
         // skopeo's docker-daemon: transport speaks API 1.22, which dockerd refuses since 26.0: an archive and docker load.
         try await ChildProcess.checked(
-            "/bin/sh", ["-c", "skopeo copy --quiet oci:\"$0\":latest docker-archive:/dev/stdout:bb:latest | docker load --quiet", layout],
+            "/bin/sh",
+            [
+                "-c",
+                "skopeo copy --quiet oci:\"$0\":latest docker-archive:/dev/stdout:bb:latest | docker load --quiet",
+                layout,
+            ],
             environment: docker)
-        let run = try await ChildProcess.checked("docker", ["run", "--rm", "bb", "/bin/busybox", "echo", "hi"], environment: docker)
+        let run = try await ChildProcess.checked(
+            "docker", ["run", "--rm", "bb", "/bin/busybox", "echo", "hi"], environment: docker)
         XCTAssertEqual(run.outputString, "hi\n")
     }
 
@@ -78,7 +89,9 @@ final class VMBootTests: XCTestCase {
         func ping(_ certificate: [String]) async throws -> ProcessResult {
             try await ChildProcess.run("curl", ["-sS", "--max-time", "10", "--cacert", ca] + certificate + [url])
         }
-        let client = try await ping(["--cert", "\(job.clientCertificates)/cert.pem", "--key", "\(job.clientCertificates)/key.pem"])
+        let client = try await ping([
+            "--cert", "\(job.clientCertificates)/cert.pem", "--key", "\(job.clientCertificates)/key.pem",
+        ])
         XCTAssertEqual(client.outputString, "OK")
         let anonymous = try await ping([])
         XCTAssertNotEqual(anonymous.outputString, "OK", "dockerd answered a client without a certificate")
@@ -99,7 +112,9 @@ struct VMTestSetup {
     let binary: String
     let guestImage: String
 
-    static func require(guestImage needed: Bool, file: StaticString = #filePath, line: UInt = #line) throws -> VMTestSetup {
+    static func require(
+        guestImage needed: Bool, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> VMTestSetup {
         let environment = ProcessInfo.processInfo.environment
         func missing(_ message: String) -> Error {
             guard environment["PCOCC_SYSTEM_TESTS"] == "required" else { return XCTSkip(message) }
@@ -116,13 +131,16 @@ struct VMTestSetup {
             throw missing("test user '\(user)' does not exist: run scripts/test-user.sh (or scripts/test.sh)")
         }
         return VMTestSetup(
-            user: user, uid: record.pointee.pw_uid, home: String(cString: home), binary: try binary(missing), guestImage: image)
+            user: user, uid: record.pointee.pw_uid, home: String(cString: home), binary: try binary(missing),
+            guestImage: image)
     }
 
     /// $PCOCC_DOCKER_NODE_BIN, else the built pcocc-docker-node next to the test bundle, copied where the test
     /// user can run it (the checkout may not be traversable for other users).
     private static func binary(_ missing: (String) -> Error) throws -> String {
-        if let installed = ProcessInfo.processInfo.environment["PCOCC_DOCKER_NODE_BIN"], !installed.isEmpty { return installed }
+        if let installed = ProcessInfo.processInfo.environment["PCOCC_DOCKER_NODE_BIN"], !installed.isEmpty {
+            return installed
+        }
         let built = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("pcocc-docker-node").path
         guard FileManager.default.isExecutableFile(atPath: built) else {
@@ -131,7 +149,8 @@ struct VMTestSetup {
         let directory = "/tmp/pcocc-vmtest-bin"
         let copy = "\(directory)/pcocc-docker-node"
         try? FileManager.default.removeItem(atPath: copy)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try FileManager.default.copyItem(atPath: built, toPath: copy)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy)
         return copy
@@ -139,11 +158,14 @@ struct VMTestSetup {
 
     /// runuser's arguments for `command` as the test user with exactly `environment`.
     func userCommand(_ command: [String], environment: [String: String]) -> [String] {
-        ["-u", user, "--", "env", "-i"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + command
+        ["-u", user, "--", "env", "-i"] + environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + command
     }
 
     @discardableResult
-    func asUser(_ command: [String], environment: [String: String]? = nil, check: Bool = true) async throws -> ProcessResult {
+    func asUser(
+        _ command: [String], environment: [String: String]? = nil, check: Bool = true
+    ) async throws -> ProcessResult {
         let base = ["HOME": home, "USER": user, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"]
         let arguments = userCommand(command, environment: environment ?? base)
         if check { return try await ChildProcess.checked("runuser", arguments, workingDirectory: "/tmp") }
@@ -155,7 +177,8 @@ struct VMTestSetup {
         let result = try await ChildProcess.run("pgrep", ["-u", String(uid), "-a", "-f", pattern])
         return result.outputString.split(separator: "\n").map(String.init).filter { line in
             guard let pid = line.split(separator: " ").first,
-                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")")
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
             else { return false }
             return !stat[close...].hasPrefix(") Z")
         }
@@ -165,7 +188,8 @@ struct VMTestSetup {
     func makeJob(imageDirectory: String) async throws -> VMTestJob {
         let id = String(800_000 + Int(getpid() % 100_000) + Int.random(in: 0..<100_000))
         let scratchRoot = "/tmp/pcocc-vmtest-\(id)"
-        try FileManager.default.createDirectory(atPath: scratchRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: scratchRoot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let siteConfig = "\(scratchRoot)/pcocc-docker.yaml"
         // The home directory is shared by default (no docker_mounts in any containers.yaml).
         let yaml = """
@@ -178,11 +202,13 @@ struct VMTestSetup {
             """
         try yaml.write(toFile: siteConfig, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: siteConfig)
-        let job = VMTestJob(id: id, directory: "\(home)/.pcocc-vmtest/job_\(id)", scratchRoot: scratchRoot, uid: uid, environment: [
-            "HOME": home, "USER": user, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-            "PCOCC_DOCKER_SITE_CONFIG": siteConfig, "PCOCC_USER_CONF_DIR": "\(scratchRoot)/no-user-config",
-            "PCOCC_SYSTEM_CONF_DIR": "\(scratchRoot)/no-system-config",
-        ])
+        let job = VMTestJob(
+            id: id, directory: "\(home)/.pcocc-vmtest/job_\(id)", scratchRoot: scratchRoot, uid: uid,
+            environment: [
+                "HOME": home, "USER": user, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+                "PCOCC_DOCKER_SITE_CONFIG": siteConfig, "PCOCC_USER_CONF_DIR": "\(scratchRoot)/no-user-config",
+                "PCOCC_SYSTEM_CONF_DIR": "\(scratchRoot)/no-system-config",
+            ])
         try await asUser(["mkdir", "-p", "-m", "0700", job.directory])
         return job
     }
@@ -194,11 +220,17 @@ struct VMTestSetup {
         try "extendedKeyUsage=clientAuth\n".write(toFile: path("ext"), atomically: true, encoding: .utf8)
         for arguments in [
             ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path("ca-key.pem")],
-            ["req", "-x509", "-new", "-key", path("ca-key.pem"), "-subj", "/CN=foreign CA", "-days", "1", "-out", path("ca.pem")],
+            [
+                "req", "-x509", "-new", "-key", path("ca-key.pem"), "-subj", "/CN=foreign CA", "-days", "1", "-out",
+                path("ca.pem"),
+            ],
             ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path("key.pem")],
             ["req", "-new", "-key", path("key.pem"), "-subj", "/CN=stranger", "-out", path("csr.pem")],
-            ["x509", "-req", "-in", path("csr.pem"), "-CA", path("ca.pem"), "-CAkey", path("ca-key.pem"), "-CAcreateserial",
-             "-days", "1", "-extfile", path("ext"), "-out", path("cert.pem")],
+            [
+                "x509", "-req", "-in", path("csr.pem"), "-CA", path("ca.pem"), "-CAkey", path("ca-key.pem"),
+                "-CAcreateserial",
+                "-days", "1", "-extfile", path("ext"), "-out", path("cert.pem"),
+            ],
         ] {
             try await ChildProcess.checked("openssl", arguments)
         }
@@ -240,7 +272,8 @@ struct VMTestJob {
                 return try JSONDecoder().decode(Endpoint.self, from: data)
             }
             guard process.isRunning else {
-                throw VMTestFailure("the VM step exited before ready:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+                throw VMTestFailure(
+                    "the VM step exited before ready:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
             }
             try await Task.sleep(for: .milliseconds(300))
         }

@@ -6,42 +6,60 @@ import XCTest
 final class CertificateFilesTests: CertificateTestCase {
     func testServerAndClientCertificatesVerifyForTheirPurposeOnly() async throws {
         let paths = try makeJob()
-        let server = try await openssl(["verify", "-CAfile", paths.serverCA, "-purpose", "sslserver", paths.serverCertificate])
+        let server = try await openssl([
+            "verify", "-CAfile", paths.serverCA, "-purpose", "sslserver", paths.serverCertificate,
+        ])
         XCTAssertEqual(server.status, 0, server.outputString + server.errorTail)
-        let client = try await openssl(["verify", "-CAfile", paths.clientCA, "-purpose", "sslclient", paths.clientCertificate])
+        let client = try await openssl([
+            "verify", "-CAfile", paths.clientCA, "-purpose", "sslclient", paths.clientCertificate,
+        ])
         XCTAssertEqual(client.status, 0, client.outputString + client.errorTail)
-        let misuse = try await openssl(["verify", "-CAfile", paths.clientCA, "-purpose", "sslserver", paths.clientCertificate])
+        let misuse = try await openssl([
+            "verify", "-CAfile", paths.clientCA, "-purpose", "sslserver", paths.clientCertificate,
+        ])
         XCTAssertNotEqual(misuse.status, 0, "the client certificate must be refused as a server certificate")
-        let serverAsClient = try await openssl(["verify", "-CAfile", paths.serverCA, "-purpose", "sslclient", paths.serverCertificate])
+        let serverAsClient = try await openssl([
+            "verify", "-CAfile", paths.serverCA, "-purpose", "sslclient", paths.serverCertificate,
+        ])
         XCTAssertNotEqual(serverAsClient.status, 0, "the server certificate must be refused as a client certificate")
     }
 
     func testBothSidesTrustTheSameCA() throws {
         let paths = try makeJob()
-        XCTAssertEqual(try String(contentsOfFile: paths.clientCA, encoding: .utf8),
-                       try String(contentsOfFile: paths.serverCA, encoding: .utf8))
+        XCTAssertEqual(
+            try String(contentsOfFile: paths.clientCA, encoding: .utf8),
+            try String(contentsOfFile: paths.serverCA, encoding: .utf8))
     }
 
     func testServerCertificateNamesTheNodeAndLocalhost() async throws {
         let paths = try makeJob()
         let result = try await openssl(["x509", "-in", paths.serverCertificate, "-noout", "-ext", "subjectAltName"])
         XCTAssertEqual(result.status, 0, result.errorTail)
-        let names = Set(result.outputString.split(separator: "\n").dropFirst()
-            .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) })
-        XCTAssertEqual(names, ["DNS:node1.cluster", "DNS:localhost", "IP Address:192.0.2.7",
-                               "IP Address:2001:DB8:0:0:0:0:0:7", "IP Address:127.0.0.1"])
+        let names = Set(
+            result.outputString.split(separator: "\n").dropFirst()
+                .flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) })
+        XCTAssertEqual(
+            names,
+            [
+                "DNS:node1.cluster", "DNS:localhost", "IP Address:192.0.2.7",
+                "IP Address:2001:DB8:0:0:0:0:0:7", "IP Address:127.0.0.1",
+            ])
     }
 
     func testAuthorityAndLeafExtensions() async throws {
         let paths = try makeJob()
-        let ca = try await openssl(["x509", "-in", paths.serverCA, "-noout", "-subject", "-ext",
-                                    "basicConstraints,keyUsage,subjectKeyIdentifier"]).outputString
+        let ca = try await openssl([
+            "x509", "-in", paths.serverCA, "-noout", "-subject", "-ext",
+            "basicConstraints,keyUsage,subjectKeyIdentifier",
+        ]).outputString
         XCTAssertTrue(ca.contains("CN = pcocc-docker job 42 CA"), ca)
         XCTAssertTrue(ca.contains("X509v3 Basic Constraints: critical\n    CA:TRUE"), ca)
         XCTAssertTrue(ca.contains("X509v3 Key Usage: critical\n    Certificate Sign, CRL Sign"), ca)
         XCTAssertTrue(ca.contains("Subject Key Identifier"), ca)
-        let client = try await openssl(["x509", "-in", paths.clientCertificate, "-noout", "-subject", "-ext",
-                                        "extendedKeyUsage,authorityKeyIdentifier"]).outputString
+        let client = try await openssl([
+            "x509", "-in", paths.clientCertificate, "-noout", "-subject", "-ext",
+            "extendedKeyUsage,authorityKeyIdentifier",
+        ]).outputString
         XCTAssertTrue(client.contains("CN = alice"), client)
         XCTAssertTrue(client.contains("TLS Web Client Authentication"), client)
         XCTAssertFalse(client.contains("Server"), client)
@@ -78,21 +96,28 @@ final class CertificateFilesTests: CertificateTestCase {
         let previous = umask(0o277)
         defer { umask(previous) }
         let paths = try makeJob()
-        for directory in [paths.jobDirectory, paths.certificatesDirectory, paths.clientDirectory, paths.serverDirectory] {
+        for directory in [
+            paths.jobDirectory, paths.certificatesDirectory, paths.clientDirectory, paths.serverDirectory,
+        ] {
             XCTAssertEqual(try mode(of: directory), 0o700, directory)
         }
-        for file in [paths.clientCA, paths.clientCertificate, paths.clientKey,
-                     paths.serverCA, paths.serverCertificate, paths.serverKey] {
+        for file in [
+            paths.clientCA, paths.clientCertificate, paths.clientKey,
+            paths.serverCA, paths.serverCertificate, paths.serverKey,
+        ] {
             XCTAssertEqual(try mode(of: file), 0o600, file)
         }
-        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: paths.jobDirectory).filter { $0.contains("/.") }
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: paths.jobDirectory).filter {
+            $0.contains("/.")
+        }
         XCTAssertEqual(leftovers, [], "no temporary files left behind")
     }
 
     func testExistingLaxJobDirectoryIsTightened() throws {
         let jobDirectory = "\(root)/job_42"
-        try FileManager.default.createDirectory(atPath: jobDirectory, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: jobDirectory, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o755])
         let paths = try makeJob()
         XCTAssertEqual(try mode(of: paths.jobDirectory), 0o700)
     }

@@ -23,13 +23,22 @@ final class TLSHandshakeTests: CertificateTestCase {
         ) { process -> [String: Int32] in
             var statuses: [String: Int32] = [:]
             try await Self.waitForListener(port: port, while: process)
-            statuses["same job"] = try await Self.curl(url, [
-                "--cacert", paths.clientCA, "--cert", paths.clientCertificate, "--key", paths.clientKey])
+            statuses["same job"] = try await Self.curl(
+                url,
+                [
+                    "--cacert", paths.clientCA, "--cert", paths.clientCertificate, "--key", paths.clientKey,
+                ])
             statuses["no client certificate"] = try await Self.curl(url, ["--cacert", paths.clientCA])
-            statuses["other job"] = try await Self.curl(url, [
-                "--cacert", paths.clientCA, "--cert", foreign.clientCertificate, "--key", foreign.clientKey])
-            statuses["server from another CA"] = try await Self.curl(url, [
-                "--cacert", foreign.clientCA, "--cert", paths.clientCertificate, "--key", paths.clientKey])
+            statuses["other job"] = try await Self.curl(
+                url,
+                [
+                    "--cacert", paths.clientCA, "--cert", foreign.clientCertificate, "--key", foreign.clientKey,
+                ])
+            statuses["server from another CA"] = try await Self.curl(
+                url,
+                [
+                    "--cacert", foreign.clientCA, "--cert", paths.clientCertificate, "--key", paths.clientKey,
+                ])
             return statuses
         }
         let log = (try? String(contentsOfFile: "\(root)/s_server.log", encoding: .utf8)) ?? ""
@@ -40,7 +49,9 @@ final class TLSHandshakeTests: CertificateTestCase {
     }
 
     private static func curl(_ url: String, _ arguments: [String]) async throws -> Int32 {
-        try await ChildProcess.run("curl", ["--silent", "--show-error", "--fail", "--max-time", "10"] + arguments + [url]).status
+        try await ChildProcess.run(
+            "curl", ["--silent", "--show-error", "--fail", "--max-time", "10"] + arguments + [url]
+        ).status
     }
 
     /// A port nothing listens on now: bind to port 0 and read what the kernel chose.

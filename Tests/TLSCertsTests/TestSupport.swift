@@ -8,7 +8,8 @@ class CertificateTestCase: XCTestCase {
     var root = ""
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory
+        root =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("tlscerts-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
     }
@@ -47,7 +48,9 @@ class CertificateTestCase: XCTestCase {
             else { continue }
             let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
             var rest = Substring(text)
-            while let begin = rest.range(of: "-----BEGIN "), let end = rest.range(of: "-----END ", range: begin.upperBound..<rest.endIndex) {
+            while let begin = rest.range(of: "-----BEGIN "),
+                let end = rest.range(of: "-----END ", range: begin.upperBound..<rest.endIndex)
+            {
                 let block = String(rest[begin.lowerBound..<end.upperBound])
                 if block.contains("PRIVATE KEY") { blocks.append((path, block)) }
                 rest = rest[end.upperBound...]

@@ -78,7 +78,8 @@ final class DockerJobLauncherTests: XCTestCase {
         let directory = "\(state)/job_42"
         let status = try await launcher(runner).run { endpoint, job in
             XCTAssertEqual(endpoint.port, 4000)
-            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(job.clientCertificates)/key.pem"), "certificates first")
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: "\(job.clientCertificates)/key.pem"), "certificates first")
             return 7
         }
         XCTAssertEqual(status, 7)
@@ -86,8 +87,10 @@ final class DockerJobLauncherTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "the job directory goes with the job")
         XCTAssertEqual(
             runner.command.withLock { $0 },
-            ["/opt/pcocc-docker-node", "vm", "--job-dir", directory, "--job-id", "42", "--host", "10.0.0.1",
-             "--ready-timeout", "30"])
+            [
+                "/opt/pcocc-docker-node", "vm", "--job-dir", directory, "--job-id", "42", "--host", "10.0.0.1",
+                "--ready-timeout", "30",
+            ])
     }
 
     func testAFailedStepSaysWhyFromItsRecordAndKeepsTheLogs() async throws {

@@ -11,7 +11,9 @@ struct FakeScheduler: Scheduler {
     func jobs(ofUser uid: uid_t) async throws(JobError) -> [JobInfo] { table.filter { $0.userID == uid } }
     func cancel(_ id: String, signal: Int32?) async throws(JobError) {}
     func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(JobError) {}
-    func nodeAddress(_ nodeName: String) async throws(JobError) -> (hostname: String, address: String) { (nodeName, "10.0.0.1") }
+    func nodeAddress(_ nodeName: String) async throws(JobError) -> (hostname: String, address: String) {
+        (nodeName, "10.0.0.1")
+    }
 }
 
 final class JobSelectorTests: XCTestCase {
@@ -24,7 +26,9 @@ final class JobSelectorTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: state) }
 
-    func docker(_ id: String, _ state: JobState = .running, user: uid_t = 1000, name: String = "pcocc-docker") -> JobInfo {
+    func docker(
+        _ id: String, _ state: JobState = .running, user: uid_t = 1000, name: String = "pcocc-docker"
+    ) -> JobInfo {
         JobInfo(id: id, name: name, userID: user, state: state, comment: "pcocc-docker")
     }
 
@@ -34,19 +38,22 @@ final class JobSelectorTests: XCTestCase {
 
     func testTheOnlyDockerJobIsChosen() async throws {
         let plain = JobInfo(id: "7", userID: 1000, state: .running)
-        let (job, directory) = try await selector([plain, docker("8")]).select(jobID: nil, jobName: nil, environment: [:])
+        let (job, directory) = try await selector([plain, docker("8")]).select(
+            jobID: nil, jobName: nil, environment: [:])
         XCTAssertEqual(job.id, "8")
         XCTAssertEqual(directory.path, "\(state)/job_8")
     }
 
     func testTheShellsJobWinsOverTheOthers() async throws {
-        let (job, _) = try await selector([docker("8"), docker("9")]).select(jobID: nil, jobName: nil, environment: ["PCOCC_JOB_ID": "9"])
+        let (job, _) = try await selector([docker("8"), docker("9")]).select(
+            jobID: nil, jobName: nil, environment: ["PCOCC_JOB_ID": "9"])
         XCTAssertEqual(job.id, "9")
     }
 
     func testSeveralJobsAreListed() async {
         do {
-            _ = try await selector([docker("8"), docker("9", .pending)]).select(jobID: nil, jobName: nil, environment: [:])
+            _ = try await selector([docker("8"), docker("9", .pending)]).select(
+                jobID: nil, jobName: nil, environment: [:])
             XCTFail("expected an error")
         } catch {
             XCTAssertTrue("\(error)".contains("8 (pcocc-docker, running)"), "\(error)")
@@ -78,7 +85,9 @@ final class JobSelectorTests: XCTestCase {
         let plain = JobInfo(id: "7", userID: 1000, state: .running)
         let stale = JobDirectory(stateDirectory: state, jobID: "6")
         try stale.create()
-        for (id, expected) in [("5", "belongs"), ("6", "has finished"), ("7", "not a pcocc-docker job"), ("99", "not found")] {
+        for (id, expected) in [
+            ("5", "belongs"), ("6", "has finished"), ("7", "not a pcocc-docker job"), ("99", "not found"),
+        ] {
             do {
                 _ = try await selector([other, finished, plain]).select(jobID: id, jobName: nil, environment: [:])
                 XCTFail("job \(id) should be refused")

@@ -58,7 +58,8 @@ final class ShellExportsTests: XCTestCase {
             var values = Self.awkward
             if shell != .tcsh && shell != .csh { values.append("two\nlines") }
             let variables = values.enumerated().map { ("PCOCC_TEST_\($0.offset)", $0.element) }
-            let text = try ShellExports(shell: shell).set(variables, hint: "Run this command to configure your shell: x")
+            let text = try ShellExports(shell: shell).set(
+                variables, hint: "Run this command to configure your shell: x")
             guard let environment = try evaluate(text, in: shell) else { continue }
             tested.append(shell)
             for (name, value) in variables {
@@ -71,13 +72,16 @@ final class ShellExportsTests: XCTestCase {
 
     func testCshRefusesALineBreakItCannotHold() {
         XCTAssertThrowsError(try ShellExports(shell: .tcsh).set([("A", "x\ny")], hint: nil)) { error in
-            XCTAssertEqual("\(error)", "the value of A contains a line break, which tcsh cannot hold: use another --shell or --json")
+            XCTAssertEqual(
+                "\(error)",
+                "the value of A contains a line break, which tcsh cannot hold: use another --shell or --json")
         }
     }
 
     func testUnsetRemovesThem() throws {
         for shell in ShellKind.allCases {
-            let text = try ShellExports(shell: shell).set([("PCOCC_TEST_A", "x")], hint: nil)
+            let text =
+                try ShellExports(shell: shell).set([("PCOCC_TEST_A", "x")], hint: nil)
                 + ShellExports(shell: shell).unset(["PCOCC_TEST_A"], hint: nil)
             guard let environment = try evaluate(text, in: shell) else { continue }
             XCTAssertNil(environment["PCOCC_TEST_A"], shell.rawValue)

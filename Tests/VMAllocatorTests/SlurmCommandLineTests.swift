@@ -4,19 +4,29 @@ import XCTest
 
 final class SlurmCommandLineTests: XCTestCase {
     func testSallocPutsUserOptionsLastAndNamesTheJob() {
-        let arguments = SlurmCommandLine.salloc(userOptions: ["-p", "big", "-c", "16"], launcher: ["/bin/pd", "internal", "launcher"])
-        XCTAssertEqual(arguments, ["--comment=pcocc-docker", "--job-name=pcocc-docker", "-p", "big", "-c", "16", "--", "/bin/pd", "internal", "launcher"])
+        let arguments = SlurmCommandLine.salloc(
+            userOptions: ["-p", "big", "-c", "16"], launcher: ["/bin/pd", "internal", "launcher"])
+        XCTAssertEqual(
+            arguments,
+            [
+                "--comment=pcocc-docker", "--job-name=pcocc-docker", "-p", "big", "-c", "16", "--", "/bin/pd",
+                "internal", "launcher",
+            ])
     }
 
     func testAUserJobNameIsKept() {
         for option in [["-J", "mine"], ["--job-name=mine"], ["-Jmine"]] {
-            XCTAssertFalse(SlurmCommandLine.sbatch(userOptions: option).contains("--job-name=pcocc-docker"), "\(option)")
+            XCTAssertFalse(
+                SlurmCommandLine.sbatch(userOptions: option).contains("--job-name=pcocc-docker"), "\(option)")
         }
     }
 
     func testBatchScriptQuotesEveryArgument() {
-        let script = SlurmCommandLine.batchScript(launcher: ["/opt/pd", "internal", "launcher", "-E", "docker run x; echo 'done'"])
-        XCTAssertEqual(script, "#!/bin/sh\nexec '/opt/pd' 'internal' 'launcher' '-E' 'docker run x; echo '\\''done'\\'''\n")
+        let script = SlurmCommandLine.batchScript(launcher: [
+            "/opt/pd", "internal", "launcher", "-E", "docker run x; echo 'done'",
+        ])
+        XCTAssertEqual(
+            script, "#!/bin/sh\nexec '/opt/pd' 'internal' 'launcher' '-E' 'docker run x; echo '\\''done'\\'''\n")
     }
 
     func testVMStepRunsOneTaskOnTheFirstNode() {

@@ -116,7 +116,8 @@ final class BundleSink: EntrySink {
             case false?: return  // a file or a link where a directory is needed, or the mount point itself
             case nil:
                 let directory = !last || isDirectory
-                var entry = TarEntry(path: current, kind: directory ? .directory : .regular, mode: directory ? 0o755 : 0o644)
+                var entry = TarEntry(
+                    path: current, kind: directory ? .directory : .regular, mode: directory ? 0o755 : 0o644)
                 entry.path = TarPath.join(prefix, current)
                 try output.write(entry, contentFrom: nil)
                 present[current] = directory

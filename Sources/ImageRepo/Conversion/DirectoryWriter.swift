@@ -75,7 +75,9 @@ final class DirectoryWriter: ContentSink {
 
     func write(_ entry: TarEntry, content: [UInt8]) throws(ConversionError) {
         try makeFile(entry) { (fd) throws(ConversionError) in
-            try content.withUnsafeBytes { bytes in Result { () throws(ConversionError) in try self.writeAll(fd, bytes, entry) } }.get()
+            try content.withUnsafeBytes { bytes in
+                Result { () throws(ConversionError) in try self.writeAll(fd, bytes, entry) }
+            }.get()
         }
         count += 1
     }
@@ -89,7 +91,8 @@ final class DirectoryWriter: ContentSink {
         func depth(_ path: [UInt8]) -> Int { path.isEmpty ? -1 : path.count(where: { $0 == TarPath.slash }) }
         let deepestFirst = directories.sorted { depth($0.key) > depth($1.key) }
         for (directoryPath, directory) in deepestFirst {
-            let fd = directoryPath.isEmpty ? dup(root) : try openDirectory(directoryPath, create: false, for: directoryPath)
+            let fd =
+                directoryPath.isEmpty ? dup(root) : try openDirectory(directoryPath, create: false, for: directoryPath)
             defer { close(fd) }
             let entry = TarEntry(path: directoryPath, kind: .directory)
             try check(fchmod(fd, mode_t(directory.mode)), "set the mode of", entry)
@@ -118,7 +121,10 @@ final class DirectoryWriter: ContentSink {
     private func makeDirectory(_ entry: TarEntry) throws(ConversionError) {
         let record = Directory(mode: entry.mode & 0o7777, mtime: entry.mtime, implicit: false)
         if let existing = directories[entry.path] {
-            guard existing.implicit else { throw ConversionError(.io, "Cannot create \(entry.pathDescription) in \(path): \(String(cString: strerror(EEXIST)))") }
+            guard existing.implicit else {
+                throw ConversionError(
+                    .io, "Cannot create \(entry.pathDescription) in \(path): \(String(cString: strerror(EEXIST)))")
+            }
             directories[entry.path] = record
         } else {
             let (parent, name) = try parentDirectory(of: entry)
@@ -198,7 +204,9 @@ final class DirectoryWriter: ContentSink {
     /// unless it is the cached one.
     private func locate(_ target: [UInt8], for entry: TarEntry) throws(ConversionError) -> (Int32, String) {
         let (parent, name) = TarPath.split(target)
-        guard !name.isEmpty else { throw ConversionError(.brokenHardLink, "\(entry.pathDescription) is a hard link to the root") }
+        guard !name.isEmpty else {
+            throw ConversionError(.brokenHardLink, "\(entry.pathDescription) is a hard link to the root")
+        }
         if let cached, cached.path == parent { return (cached.fd, String(decoding: name, as: UTF8.self)) }
         let fd = parent.isEmpty ? dup(root) : try openDirectory(parent, create: false, for: entry.path)
         return (fd, String(decoding: name, as: UTF8.self))
@@ -206,7 +214,9 @@ final class DirectoryWriter: ContentSink {
 
     /// Opens the directory at `directory` below the root, one component at a time, never through a symbolic link;
     /// with `create`, missing components are made (implicit directories, mode 0755 at the end, as the squashfs writer makes them).
-    private func openDirectory(_ directory: [UInt8], create: Bool, for entryPath: [UInt8]) throws(ConversionError) -> Int32 {
+    private func openDirectory(
+        _ directory: [UInt8], create: Bool, for entryPath: [UInt8]
+    ) throws(ConversionError) -> Int32 {
         var fd = dup(root)
         var walked: [UInt8] = []
         for component in TarPath.components(directory) {
@@ -217,7 +227,8 @@ final class DirectoryWriter: ContentSink {
                 if mkdirat(fd, name, 0o700) != 0 && errno != EEXIST {
                     let code = errno
                     close(fd)
-                    throw ConversionError.errno("Cannot create /\(String(decoding: walked, as: UTF8.self)) in \(path)", code)
+                    throw ConversionError.errno(
+                        "Cannot create /\(String(decoding: walked, as: UTF8.self)) in \(path)", code)
                 }
                 if directories[walked] == nil { directories[walked] = Directory(mode: 0o755, mtime: 0, implicit: true) }
                 next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -226,7 +237,9 @@ final class DirectoryWriter: ContentSink {
             close(fd)
             guard next >= 0 else {
                 let entry = "/" + String(decoding: entryPath, as: UTF8.self)
-                let reason = code == ELOOP || code == ENOTDIR ? "/\(String(decoding: walked, as: UTF8.self)) is not a directory" : String(cString: strerror(code))
+                let reason =
+                    code == ELOOP || code == ENOTDIR
+                    ? "/\(String(decoding: walked, as: UTF8.self)) is not a directory" : String(cString: strerror(code))
                 throw ConversionError(.io, "Cannot create \(entry) in \(path): \(reason)")
             }
             fd = next

@@ -119,7 +119,9 @@ final class LayerFlattener {
     }
 
     /// `entry` is the target that links from higher layers were waiting for.
-    private func provide(_ entry: TarEntry, to group: [TarEntry], emitted: Bool, reader: TarReader)
+    private func provide(
+        _ entry: TarEntry, to group: [TarEntry], emitted: Bool, reader: TarReader
+    )
         throws(ConversionError)
     {
         switch entry.kind {
@@ -172,6 +174,7 @@ final class LayerFlattener {
     private func brokenLink(_ link: TarEntry, _ target: [UInt8]) -> ConversionError {
         ConversionError(
             .brokenHardLink,
-            "hard link \(link.pathDescription) points to /\(String(decoding: target, as: UTF8.self)), which no layer provides as a file")
+            "hard link \(link.pathDescription) points to /\(String(decoding: target, as: UTF8.self)), which no layer provides as a file"
+        )
     }
 }

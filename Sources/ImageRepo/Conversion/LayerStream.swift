@@ -1,5 +1,5 @@
-import Foundation
 import ChildProcess
+import Foundation
 
 /// The decompressed tar stream of one layer: the file itself, or the output of `pigz -dc` / `zstd -dc` reading it.
 final class LayerStream {

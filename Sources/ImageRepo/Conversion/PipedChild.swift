@@ -48,7 +48,8 @@ final class PipedChild {
         let inputFD = null
         let outputFD = theirs
         var pid: pid_t = 0
-        let status = Self.spawn(executable, [tool] + arguments, input: inputFD, output: outputFD, error: errorFD, pid: &pid)
+        let status = Self.spawn(
+            executable, [tool] + arguments, input: inputFD, output: outputFD, error: errorFD, pid: &pid)
         guard status == 0 else {
             close(ours)
             close(errorFD)

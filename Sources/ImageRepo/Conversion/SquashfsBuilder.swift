@@ -10,7 +10,9 @@ public enum CacheEntryBuilder {
     ) async throws(ImageRepoError) -> ConversionStats {
         let shape = OutputShape.pcoccBundle(mountPoints: format.mountPoints)
         switch format.driver {
-        case .squashfs: return try await SquashfsBuilder.build(layout, output: output, shape: shape, compression: format.compression)
+        case .squashfs:
+            return try await SquashfsBuilder.build(
+                layout, output: output, shape: shape, compression: format.compression)
         case .flat: return try await BundleDirectoryBuilder.build(layout, output: output, shape: shape)
         }
     }
@@ -65,7 +67,9 @@ public enum BundleDirectoryBuilder {
             let started = ContinuousClock.now
             let runtimeConfig = try runtimeConfigIfNeeded(layout, shape)
             let temporary = ConversionThread.temporaryPath(beside: output)
-            guard mkdir(temporary, 0o700) == 0 else { throw ImageRepoError.errno("Cannot create the bundle directory \(temporary)") }
+            guard mkdir(temporary, 0o700) == 0 else {
+                throw ImageRepoError.errno("Cannot create the bundle directory \(temporary)")
+            }
             var renamed = false
             defer { if !renamed { FileSystem.removeTree(temporary) } }
             let (count, skipped): (Int, Int)
@@ -96,7 +100,8 @@ enum ConversionThread {
     ) async throws(ImageRepoError) -> Result {
         let cancelled = CancellationFlag()
         let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Swift.Result<Result, ImageRepoError>, Never>) in
+            await withCheckedContinuation {
+                (continuation: CheckedContinuation<Swift.Result<Result, ImageRepoError>, Never>) in
                 let thread = Thread {
                     continuation.resume(returning: Swift.Result { () throws(ImageRepoError) in try body(cancelled) })
                 }
@@ -117,11 +122,14 @@ enum ConversionThread {
         return "\(directory)/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    static func stats(_ layout: OCILayout, entries: Int, skipped: Int, since started: ContinuousClock.Instant) -> ConversionStats {
+    static func stats(
+        _ layout: OCILayout, entries: Int, skipped: Int, since started: ContinuousClock.Instant
+    ) -> ConversionStats {
         let elapsed = ContinuousClock.now - started
         return ConversionStats(
             layers: layout.layers.count, bytesIn: layout.layers.reduce(0) { $0 + $1.size }, entries: entries,
-            skipped: skipped, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            skipped: skipped,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
 

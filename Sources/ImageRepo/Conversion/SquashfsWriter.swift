@@ -12,7 +12,6 @@ protocol EntrySink: AnyObject {
     func finish() throws(ConversionError)
 }
 
-
 /// An output that can also take a file whose content is in memory (the bundle's config.json).
 protocol ContentSink: EntrySink {
     func write(_ entry: TarEntry, content: [UInt8]) throws(ConversionError)
@@ -73,13 +72,16 @@ final class SquashfsWriter: ContentSink {
                 target.withUnsafeBufferPointer { link in
                     pcocc_sqfs_begin(
                         handle, Self.chars(path), path.count, kind, entry.mode & 0o7777,
-                        UInt32(truncatingIfNeeded: entry.uid), UInt32(truncatingIfNeeded: entry.gid), Int64(entry.mtime),
+                        UInt32(truncatingIfNeeded: entry.uid), UInt32(truncatingIfNeeded: entry.gid),
+                        Int64(entry.mtime),
                         Self.chars(link), link.count, entry.deviceMajor, entry.deviceMinor)
                 }
             }, entry)
         for xattr in entry.xattrs {
             try check(
-                xattr.value.withUnsafeBytes { value in pcocc_sqfs_xattr(handle, xattr.name, value.baseAddress, value.count) },
+                xattr.value.withUnsafeBytes { value in
+                    pcocc_sqfs_xattr(handle, xattr.name, value.baseAddress, value.count)
+                },
                 entry)
         }
         if entry.kind == .regular && entry.size > 0 {

@@ -31,7 +31,8 @@ struct TarHeaderBlock {
             // Positive values that fit an Int only; a negative size or id is damage.
             let rest = field.dropFirst()
             let low = rest.suffix(8)
-            guard first == 0x80, rest.dropLast(8).allSatisfy({ $0 == 0 }), low.count < 8 || (low.first ?? 0) < 0x80 else {
+            guard first == 0x80, rest.dropLast(8).allSatisfy({ $0 == 0 }), low.count < 8 || (low.first ?? 0) < 0x80
+            else {
                 return nil
             }
             return low.reduce(0) { ($0 << 8) | Int($1) }

@@ -85,7 +85,8 @@ final class TarReader {
         let rawLink = pax["linkpath"] ?? longLink ?? header.string(157, 100)
         guard let path = TarPath.normalise(rawPath) else {
             throw ConversionError(
-                .malformedLayer, "\(source.name) has an entry '\(String(decoding: rawPath, as: UTF8.self))' outside the root")
+                .malformedLayer,
+                "\(source.name) has an entry '\(String(decoding: rawPath, as: UTF8.self))' outside the root")
         }
         let kind: TarEntry.Kind
         switch header.typeflag {
@@ -100,10 +101,12 @@ final class TarReader {
         default:
             let flag = String(decoding: [header.typeflag], as: UTF8.self)
             throw ConversionError(
-                .unsupportedLayer, "\(source.name) has an entry of tar type '\(flag)' (\(path)), which images do not use")
+                .unsupportedLayer,
+                "\(source.name) has an entry of tar type '\(flag)' (\(path)), which images do not use")
         }
         if pax.keys.contains(where: { $0.hasPrefix("GNU.sparse.") }) {
-            throw ConversionError(.unsupportedLayer, "\(source.name) has a sparse file (\(path)), which images do not use")
+            throw ConversionError(
+                .unsupportedLayer, "\(source.name) has a sparse file (\(path)), which images do not use")
         }
         var entry = TarEntry(
             path: path, kind: kind, mode: UInt32(truncatingIfNeeded: (header.number(100, 8) ?? 0) & 0o7777),

@@ -47,31 +47,36 @@ public struct OCILayout: Sendable {
         if let manifestDigest {
             let wanted = try BlobDigest(manifestDigest)
             guard let found = index.manifests.first(where: { (try? BlobDigest($0.digest)) == wanted }) else {
-                throw ImageRepoError(.badLayout, "OCI layout \(directory) has no manifest \(manifestDigest) in its index.json")
+                throw ImageRepoError(
+                    .badLayout, "OCI layout \(directory) has no manifest \(manifestDigest) in its index.json")
             }
             entry = found
         } else {
             guard index.manifests.count == 1, let only = index.manifests.first else {
                 throw ImageRepoError(
                     .badLayout,
-                    "OCI layout \(directory) lists \(index.manifests.count) manifests in index.json: name the one to use")
+                    "OCI layout \(directory) lists \(index.manifests.count) manifests in index.json: name the one to use"
+                )
             }
             entry = only
         }
         try Self.checkManifestType(entry.mediaType, digest: entry.digest, layout: directory)
         manifest = try Self.blob(entry, in: directory, what: "manifest")
         let manifestBytes = try Self.readVerified(manifest, layout: directory, what: "manifest")
-        let parsed: Manifest = try Self.decode(manifestBytes, what: "manifest \(manifest.digest) of OCI layout \(directory)")
+        let parsed: Manifest = try Self.decode(
+            manifestBytes, what: "manifest \(manifest.digest) of OCI layout \(directory)")
         try Self.checkManifestType(parsed.mediaType, digest: entry.digest, layout: directory)
         guard let configDescriptor = parsed.config, let layerDescriptors = parsed.layers else {
-            throw ImageRepoError(.badLayout, "Manifest \(manifest.digest) of OCI layout \(directory) has no config or no layers")
+            throw ImageRepoError(
+                .badLayout, "Manifest \(manifest.digest) of OCI layout \(directory) has no config or no layers")
         }
         config = try Self.blob(configDescriptor, in: directory, what: "config")
         configBytes = try Self.readVerified(config, layout: directory, what: "config")
         var layers: [Layer] = []
         for (position, descriptor) in layerDescriptors.enumerated() {
             let blob = try Self.blob(descriptor, in: directory, what: "layer \(position)")
-            layers.append(Layer(blob: blob, compression: try Self.compression(of: descriptor.mediaType ?? "", layer: blob)))
+            layers.append(
+                Layer(blob: blob, compression: try Self.compression(of: descriptor.mediaType ?? "", layer: blob)))
         }
         self.layers = layers
     }
@@ -87,7 +92,8 @@ public struct OCILayout: Sendable {
         do throws(PythonJSONError) {
             return try PythonJSON.parse(indexBytes)
         } catch {
-            throw ImageRepoError(.badLayout, "The index.json of OCI layout \(directory) is not valid JSON", underlying: error)
+            throw ImageRepoError(
+                .badLayout, "The index.json of OCI layout \(directory) is not valid JSON", underlying: error)
         }
     }
 
@@ -156,10 +162,13 @@ public struct OCILayout: Sendable {
         case "application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.nondistributable.v1.tar",
             "application/vnd.docker.image.rootfs.diff.tar":
             return .none
-        case "application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-            "application/vnd.docker.image.rootfs.diff.tar.gzip", "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip":
+        case "application/vnd.oci.image.layer.v1.tar+gzip",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+            "application/vnd.docker.image.rootfs.diff.tar.gzip",
+            "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip":
             return .gzip
-        case "application/vnd.oci.image.layer.v1.tar+zstd", "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+        case "application/vnd.oci.image.layer.v1.tar+zstd",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
             "application/vnd.docker.image.rootfs.diff.tar.zstd":
             return .zstd
         default:

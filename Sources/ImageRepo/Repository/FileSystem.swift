@@ -24,7 +24,8 @@ enum FileSystem {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw ImageRepoError(.io, "Cannot create directory \(path)", underlying: ImageRepoCause(error.localizedDescription))
+            throw ImageRepoError(
+                .io, "Cannot create directory \(path)", underlying: ImageRepoCause(error.localizedDescription))
         }
     }
 

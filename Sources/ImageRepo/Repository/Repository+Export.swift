@@ -81,7 +81,8 @@ extension StoredImage {
         guard image.kind == "ctr" else {
             throw ImageRepoError(
                 .unsupported,
-                "Image \(image.reference) is a \(image.kind) image, not a container image: it cannot be exported to docker")
+                "Image \(image.reference) is a \(image.kind) image, not a container image: it cannot be exported to docker"
+            )
         }
         let scratchDirectory = repository.scratchDirectory
         let parent = access(scratchDirectory, W_OK | X_OK) == 0 ? scratchDirectory : NSTemporaryDirectory()

@@ -31,7 +31,8 @@ extension Repository {
         try ImageName.validate(name, what: "image name")
         let index = try layout.indexDocument()
         let owner = owner ?? FileSystem.currentUserName()
-        return try RepositoryLock.withExclusiveLock(self, timeout: lockTimeout) { () throws(ImageRepoError) -> StoredImage in
+        return try RepositoryLock.withExclusiveLock(self, timeout: lockTimeout) {
+            () throws(ImageRepoError) -> StoredImage in
             var attempts = 0
             while true {
                 let previous = try revisions(of: name)
@@ -46,7 +47,7 @@ extension Repository {
                 do throws(ImageRepoError) {
                     try commit(image, layout: layout, beforeCommit: beforeCommit)
                     return image
-                } catch where error.code == .alreadyExists && attempts < 3 {
+                } catch  where error.code == .alreadyExists && attempts < 3 {
                     attempts += 1
                 }
             }
@@ -73,7 +74,9 @@ extension Repository {
             // Objects created here are referenced by no meta file: take them back out. The layout's copies are gone
             // (renamed in), so a retry with the next revision needs them back where the layout names them.
             for blob in layout.blobs where created.contains(dataObjectPath(blob.digest)) {
-                if rename(dataObjectPath(blob.digest), blob.path) != 0 { try? FileSystem.remove(dataObjectPath(blob.digest)) }
+                if rename(dataObjectPath(blob.digest), blob.path) != 0 {
+                    try? FileSystem.remove(dataObjectPath(blob.digest))
+                }
             }
             throw error
         }
@@ -94,7 +97,7 @@ extension Repository {
         guard chmod(file, 0o444) == 0 else { throw FileSystem.failure("Cannot make \(file) read-only") }
         do throws(ImageRepoError) {
             try FileSystem.renameFile(file, to: target)
-        } catch where error.systemErrno == EXDEV {
+        } catch  where error.systemErrno == EXDEV {
             throw ImageRepoError(
                 .badLayout,
                 "The OCI layout must be on the file system of repository \(name) (make it with makeTemporaryDirectory())",

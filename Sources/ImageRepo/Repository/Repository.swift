@@ -32,7 +32,9 @@ public final class Repository: Sendable, CustomStringConvertible {
         let parent = (path as NSString).deletingLastPathComponent
         guard FileSystem.isDirectory(parent) else {
             throw ImageRepoError(
-                .badRepository, "Cannot create repository \(name): its parent directory \(parent) does not exist (create it, or point repos.yaml elsewhere)")
+                .badRepository,
+                "Cannot create repository \(name): its parent directory \(parent) does not exist (create it, or point repos.yaml elsewhere)"
+            )
         }
         for directory in [path, dataDirectory, metaDirectory, scratchDirectory] {
             try FileSystem.makeDirectory(directory)

@@ -1,5 +1,5 @@
-import HostSystem
 import Foundation
+import HostSystem
 import Yams
 
 /// Which repositories exist and where the cache is, read from repos.yaml the way pcocc reads it:

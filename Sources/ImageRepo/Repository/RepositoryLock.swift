@@ -42,7 +42,8 @@ public enum RepositoryLock {
                     "Repository \(repository.name) stayed locked by another writer for \(timeout.formatted()): gave up "
                         + "waiting for \(path)\(holder(of: descriptor).map { " (held by \($0))" } ?? "")")
             }
-            Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+            Thread.sleep(
+                forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
             pause = min(pause * 2, .milliseconds(250))
         }
         return try body()
@@ -51,7 +52,8 @@ public enum RepositoryLock {
     /// "process PID (COMMAND)" of a flock on the same file, from /proc/locks (same host and PID namespace only).
     static func holder(of descriptor: Int32) -> String? {
         var info = stat()
-        guard fstat(descriptor, &info) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else {
+        guard fstat(descriptor, &info) == 0, let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+        else {
             return nil
         }
         for line in locks.split(separator: "\n") {

@@ -48,7 +48,8 @@ public struct ImageImport: Sendable {
         if !force && repository.contains(name.name) {
             throw ImageRepoError(
                 .alreadyExists,
-                "Image \(name.name) already exists in repo \(repository.name): choose another name, or --force to store a new revision")
+                "Image \(name.name) already exists in repo \(repository.name): choose another name, or --force to store a new revision"
+            )
         }
         return repository
     }

@@ -30,7 +30,8 @@ public struct DockerJobLauncher: Sendable {
 
     init(
         identity: JobIdentity, directory: JobDirectory, vmStep: VMStepCommand, steps: any JobStepRunner,
-        readiness: @escaping @Sendable (JobDirectory) async throws -> EndpointRecord?, contexts: DockerContextStore? = nil
+        readiness: @escaping @Sendable (JobDirectory) async throws -> EndpointRecord?,
+        contexts: DockerContextStore? = nil
     ) {
         self.identity = identity
         self.directory = directory
@@ -57,13 +58,17 @@ public struct DockerJobLauncher: Sendable {
         try JobCertificates.create(
             jobDirectory: directory.path, jobID: identity.jobID, userName: identity.userName,
             serverNames: identity.serverNames, serverAddresses: identity.serverAddresses, validUntil: identity.jobEnd)
-        let (steps, readiness, jobID, timeout) = (self.steps, self.readiness, identity.jobID, vmStep.readyTimeoutSeconds)
+        let (steps, readiness, jobID, timeout) = (
+            self.steps, self.readiness, identity.jobID, vmStep.readyTimeoutSeconds
+        )
         do {
-            return try await steps.withStep(vmStep.arguments, jobID: jobID, node: identity.node, log: directory.stepLog) {
+            return try await steps.withStep(vmStep.arguments, jobID: jobID, node: identity.node, log: directory.stepLog)
+            {
                 step in
                 do {
                     let endpoint = try await Self.waitForVM(
-                        step: step, directory: directory, timeoutSeconds: timeout, readiness: readiness, progress: progress)
+                        step: step, directory: directory, timeoutSeconds: timeout, readiness: readiness,
+                        progress: progress)
                     Self.publishContext(contexts, name: contextName, endpoint: endpoint, directory: directory)
                     guard let status = try await whenReady(endpoint, directory) else {
                         // Batch without a host script: the VM lives until Slurm ends the job, which cancels us
@@ -86,7 +91,9 @@ public struct DockerJobLauncher: Sendable {
     }
 
     /// The job as a docker context; a failure only costs the context (the shell and `env` work without it).
-    static func publishContext(_ contexts: DockerContextStore?, name: String, endpoint: EndpointRecord, directory: JobDirectory) {
+    static func publishContext(
+        _ contexts: DockerContextStore?, name: String, endpoint: EndpointRecord, directory: JobDirectory
+    ) {
         guard let contexts else { return }
         do {
             try contexts.write(

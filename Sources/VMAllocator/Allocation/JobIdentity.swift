@@ -31,7 +31,9 @@ public struct JobIdentity: Sendable, Equatable {
 
     /// Asks Slurm about the job and its first node. Resolution failures only shrink the name list: localhost and
     /// 127.0.0.1 are always in the certificate.
-    public static func lookup(jobID: String, nodeList: String, scheduler: any Scheduler) async throws(JobError) -> JobIdentity {
+    public static func lookup(
+        jobID: String, nodeList: String, scheduler: any Scheduler
+    ) async throws(JobError) -> JobIdentity {
         let node = HostList.first(of: nodeList)
         let job = try await scheduler.job(jobID)
         var names = [node]
@@ -40,7 +42,11 @@ public struct JobIdentity: Sendable, Equatable {
         if let reach = try? await scheduler.nodeAddress(node) {
             endpointHost = reach.address
             names.append(reach.hostname)
-            if HostNetwork.isIPAddress(reach.address) { addresses.append(reach.address) } else { names.append(reach.address) }
+            if HostNetwork.isIPAddress(reach.address) {
+                addresses.append(reach.address)
+            } else {
+                names.append(reach.address)
+            }
         }
         for name in names { addresses += HostNetwork.resolve(name).filter { !HostNetwork.isLoopback($0) } }
         return JobIdentity(

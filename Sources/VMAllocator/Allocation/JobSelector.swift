@@ -25,7 +25,8 @@ public struct JobSelector: Sendable {
         switch candidates.count {
         case 1: return (candidates[0], directory(of: candidates[0].id))
         case 0: throw jobName.map { JobError.noJobNamed($0) } ?? JobError.noDockerJob
-        default: throw JobError.ambiguousJob(candidates: candidates.map { "\($0.id) (\($0.name), \($0.state.rawValue))" })
+        default:
+            throw JobError.ambiguousJob(candidates: candidates.map { "\($0.id) (\($0.name), \($0.state.rawValue))" })
         }
     }
 

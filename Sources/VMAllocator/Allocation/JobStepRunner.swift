@@ -38,7 +38,8 @@ public struct SrunStepRunner: JobStepRunner {
         body: @escaping @Sendable (any RunningStep) async throws -> T
     ) async throws -> T {
         let arguments = SlurmCommandLine.srunVM(jobID: jobID, node: node, vmCommand: command)
-        return try await ChildProcess.withBackground("srun", arguments, logFile: log) { step in try await body(step) }.result
+        return try await ChildProcess.withBackground("srun", arguments, logFile: log) { step in try await body(step) }
+            .result
     }
 
     /// SIGTERM to the step's task through slurmstepd, never to srun: srun told to stop would have Slurm SIGKILL the

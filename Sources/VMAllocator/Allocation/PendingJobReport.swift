@@ -22,7 +22,8 @@ public struct PendingJobReport: Sendable {
             try? await Task.sleep(for: interval)
             guard let jobs = try? await scheduler.jobs(ofUser: userID) else { continue }
             let ours = jobs.filter {
-                $0.comment == SlurmCommandLine.jobComment && ($0.submitTime ?? .distantPast) >= since.addingTimeInterval(-1)
+                $0.comment == SlurmCommandLine.jobComment
+                    && ($0.submitTime ?? .distantPast) >= since.addingTimeInterval(-1)
             }.max { ($0.submitTime ?? .distantPast) < ($1.submitTime ?? .distantPast) }
             guard let job = ours else {
                 if seenJob { return }

@@ -32,7 +32,9 @@ public enum SlurmCommandLine {
 
     static func defaults(_ userOptions: [String]) -> [String] {
         var options = ["--comment=\(jobComment)"]
-        let namesJob = userOptions.contains { $0 == "-J" || $0.hasPrefix("--job-name") || ($0.hasPrefix("-J") && $0.count > 2) }
+        let namesJob = userOptions.contains {
+            $0 == "-J" || $0.hasPrefix("--job-name") || ($0.hasPrefix("-J") && $0.count > 2)
+        }
         if !namesJob { options.append("--job-name=\(defaultJobName)") }
         return options
     }

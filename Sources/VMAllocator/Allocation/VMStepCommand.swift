@@ -9,7 +9,8 @@ public struct VMStepCommand: Sendable, Equatable {
     public var nodeAddress: String
     public var readyTimeoutSeconds: Int
 
-    public init(executable: String, jobDirectory: String, jobID: String, nodeAddress: String, readyTimeoutSeconds: Int) {
+    public init(executable: String, jobDirectory: String, jobID: String, nodeAddress: String, readyTimeoutSeconds: Int)
+    {
         self.executable = executable
         self.jobDirectory = jobDirectory
         self.jobID = jobID

@@ -9,7 +9,9 @@ public struct VMWaiter: Sendable {
     /// How long a pending job may wait for Slurm; 0 waits as long as it is queued.
     public let jobStartSeconds: Int
 
-    public init(scheduler: any Scheduler, jobID: String, directory: JobDirectory, timeoutSeconds: Int, jobStartSeconds: Int = 0) {
+    public init(
+        scheduler: any Scheduler, jobID: String, directory: JobDirectory, timeoutSeconds: Int, jobStartSeconds: Int = 0
+    ) {
         self.scheduler = scheduler
         self.jobID = jobID
         self.directory = directory
@@ -24,16 +26,20 @@ public struct VMWaiter: Sendable {
         let started = ContinuousClock.now
         while true {
             if let endpoint = try await directory.answeringEndpoint() { return endpoint }
-            guard let job = try await scheduler.job(jobID), job.isActive else { throw JobError.jobFinished(jobID: jobID) }
+            guard let job = try await scheduler.job(jobID), job.isActive else {
+                throw JobError.jobFinished(jobID: jobID)
+            }
             let message: String
             if job.state == .pending {
                 message = "Waiting for job \(jobID) to start (\(job.stateReason ?? "queued"))"
                 runningSince = nil
                 if jobStartSeconds > 0 && ContinuousClock.now - started > .seconds(jobStartSeconds) {
-                    throw JobError.jobStartTimeout(jobID: jobID, seconds: jobStartSeconds, reason: job.stateReason ?? "queued")
+                    throw JobError.jobStartTimeout(
+                        jobID: jobID, seconds: jobStartSeconds, reason: job.stateReason ?? "queued")
                 }
             } else {
-                message = "Waiting for docker VM to start (\(VMStage.read(from: directory)?.rawValue ?? "starting the VM step"))"
+                message =
+                    "Waiting for docker VM to start (\(VMStage.read(from: directory)?.rawValue ?? "starting the VM step"))"
                 let since = runningSince ?? ContinuousClock.now
                 runningSince = since
                 if ContinuousClock.now - since > .seconds(timeoutSeconds) {

@@ -76,7 +76,8 @@ public struct JobDirectory: Sendable, Equatable {
         guard (try? PrivateDirectory.make(keptLogsDirectory)) != nil else { return consoleLog }
         let manager = FileManager.default
         var kept = ""
-        for (source, name) in [(stepLog, "vm.log"), (consoleLog, "console.log")] where manager.fileExists(atPath: source) {
+        for (source, name) in [(stepLog, "vm.log"), (consoleLog, "console.log")]
+        where manager.fileExists(atPath: source) {
             let target = "\(keptLogsDirectory)/job_\(jobID)-\(name)"
             try? manager.removeItem(atPath: target)
             if (try? manager.copyItem(atPath: source, toPath: target)) != nil { kept = target }

@@ -13,12 +13,16 @@ public struct DockerShell: Sendable {
     }
 
     /// The program, its arguments and extra environment. Start-up files go in `directory` (job-private, 0700).
-    public func invocation(writingFilesIn directory: String, home: String) throws -> (executable: String, arguments: [String], environment: [String: String]) {
+    public func invocation(
+        writingFilesIn directory: String, home: String
+    ) throws -> (executable: String, arguments: [String], environment: [String: String]) {
         let kind = ShellKind.detect(fromPath: shellPath)
         switch (kind, URL(fileURLWithPath: shellPath).lastPathComponent) {
         case (.bash, _):
             let rcfile = "\(directory)/bashrc"
-            try write(rcfile, """
+            try write(
+                rcfile,
+                """
                 [ -f /etc/bash.bashrc ] && . /etc/bash.bashrc
                 [ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"
                 PS1=\(ShellExports.singleQuoted(promptPrefix))"$PS1"
@@ -28,8 +32,13 @@ public struct DockerShell: Sendable {
         case (.zsh, _):
             // zsh reads its start-up files from ZDOTDIR: ours source the user's, then restore ZDOTDIR.
             let userDot = ProcessInfo.processInfo.environment["ZDOTDIR"] ?? home
-            try write("\(directory)/.zshenv", "[ -f \(ShellExports.singleQuoted(userDot))/.zshenv ] && . \(ShellExports.singleQuoted(userDot))/.zshenv\n")
-            try write("\(directory)/.zshrc", """
+            try write(
+                "\(directory)/.zshenv",
+                "[ -f \(ShellExports.singleQuoted(userDot))/.zshenv ] && . \(ShellExports.singleQuoted(userDot))/.zshenv\n"
+            )
+            try write(
+                "\(directory)/.zshrc",
+                """
                 ZDOTDIR=\(ShellExports.singleQuoted(userDot))
                 [ -f "$ZDOTDIR/.zshrc" ] && . "$ZDOTDIR/.zshrc"
                 PROMPT=\(ShellExports.singleQuoted(promptPrefix))"$PROMPT"
@@ -37,7 +46,8 @@ public struct DockerShell: Sendable {
                 """)
             return (shellPath, ["-i"], ["ZDOTDIR": directory])
         case (.fish, _):
-            let wrap = "functions -c fish_prompt __pcocc_user_prompt; function fish_prompt; printf '%s' \(ShellExports.singleQuoted(promptPrefix)); __pcocc_user_prompt; end"
+            let wrap =
+                "functions -c fish_prompt __pcocc_user_prompt; function fish_prompt; printf '%s' \(ShellExports.singleQuoted(promptPrefix)); __pcocc_user_prompt; end"
             return (shellPath, ["-i", "--init-command", wrap], [:])
         case (.tcsh, _), (.csh, _):
             // tcsh has no rc-file option: ~/.tcshrc can use $PCOCC_PROMPT_PREFIX; `-i` keeps it interactive.

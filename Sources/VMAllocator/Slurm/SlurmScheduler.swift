@@ -32,7 +32,9 @@ public struct SlurmScheduler: Scheduler {
 
     public func signalStep(_ id: String, step: UInt32, signal: Int32) async throws(JobError) {
         let number = try JobID.parse(id)
-        try await LibSlurm.call(configuration: configuration) { LibSlurm.signalStep(number, step: step, id: id, signal: signal) }
+        try await LibSlurm.call(configuration: configuration) {
+            LibSlurm.signalStep(number, step: step, id: id, signal: signal)
+        }
     }
 
     public func nodeAddress(_ nodeName: String) async throws(JobError) -> (hostname: String, address: String) {

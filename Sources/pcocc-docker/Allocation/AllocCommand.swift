@@ -15,10 +15,17 @@ struct AllocCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customShort("E"), help: ArgumentHelp("Run this shell command instead of an interactive shell; its exit status becomes alloc's.", valueName: "script"))
+    @Option(
+        name: .customShort("E"),
+        help: ArgumentHelp(
+            "Run this shell command instead of an interactive shell; its exit status becomes alloc's.",
+            valueName: "script"))
     var script: String?
 
-    @Option(name: .customShort("T"), help: ArgumentHelp("Seconds to wait for the VM once the job runs (default: timeouts.vm_ready).", valueName: "seconds"))
+    @Option(
+        name: .customShort("T"),
+        help: ArgumentHelp(
+            "Seconds to wait for the VM once the job runs (default: timeouts.vm_ready).", valueName: "seconds"))
     var timeout: Int?
 
     func validate() throws {
@@ -48,7 +55,8 @@ struct AllocCommand: AsyncParsableCommand {
             await PendingJobReport(scheduler: scheduler).run { waiting.update($0) }
         }
         defer { pending.cancel() }
-        let status = try await ChildProcess.interactive("salloc", SlurmCommandLine.salloc(userOptions: slurmOptions, launcher: submission.launcher))
+        let status = try await ChildProcess.interactive(
+            "salloc", SlurmCommandLine.salloc(userOptions: slurmOptions, launcher: submission.launcher))
         throw ExitCode(status)
     }
 }

@@ -14,7 +14,10 @@ struct BatchCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customShort("E"), help: ArgumentHelp("Run this shell command in the job once the VM is ready; the job ends with it.", valueName: "host-script"))
+    @Option(
+        name: .customShort("E"),
+        help: ArgumentHelp(
+            "Run this shell command in the job once the VM is ready; the job ends with it.", valueName: "host-script"))
     var script: String?
 
     @OptionGroup var template: TemplateOption
@@ -28,7 +31,9 @@ struct BatchCommand: AsyncParsableCommand {
         let result = try await ChildProcess.checked(
             "sbatch", SlurmCommandLine.sbatch(userOptions: slurmOptions), input: Data(batchScript.utf8))
         // --parsable prints "JOBID" or "JOBID;CLUSTER".
-        let jobID = result.outputString.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        let jobID =
+            result.outputString.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            ?? ""
         print("Submitted batch job \(jobID)")
     }
 }

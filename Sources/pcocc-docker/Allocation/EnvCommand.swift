@@ -28,7 +28,9 @@ struct EnvCommand: AsyncParsableCommand {
         let kind = shell ?? ShellKind.detect(fromPath: ProcessInfo.processInfo.environment["SHELL"])
         let exports = ShellExports(shell: kind)
         if unset {
-            emit(exports.unset(DockerSession.variableNames, hint: hint(kind, "pcocc-docker env --unset")), exports, kind, "pcocc-docker env --unset")
+            emit(
+                exports.unset(DockerSession.variableNames, hint: hint(kind, "pcocc-docker env --unset")), exports, kind,
+                "pcocc-docker env --unset")
             return
         }
         let (info, directory, endpoint, config) = try await job.endpoint()
@@ -37,7 +39,8 @@ struct EnvCommand: AsyncParsableCommand {
         if json {
             var object: [String: String] = [:]
             for (name, value) in variables { object[name] = value }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
             return
         }

@@ -18,7 +18,9 @@ struct JobOptions: ParsableArguments {
 
     /// The job and its state directory, chosen as the man page's JOB SELECTION says; the state directory is checked
     /// before anything is read from it.
-    func select(acceptEnded: Bool = false) async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
+    func select(
+        acceptEnded: Bool = false
+    ) async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
         let config = try SiteConfiguration.load()
         let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
         let (job, directory) = try await selector.select(
@@ -30,7 +32,9 @@ struct JobOptions: ParsableArguments {
 
 extension JobOptions {
     /// The selected job's endpoint: an error saying how to wait when its VM is not up yet.
-    func endpoint() async throws -> (job: JobInfo, directory: JobDirectory, endpoint: EndpointRecord, config: SiteConfiguration) {
+    func endpoint() async throws -> (
+        job: JobInfo, directory: JobDirectory, endpoint: EndpointRecord, config: SiteConfiguration
+    ) {
         let (info, directory, config) = try await select()
         guard let endpoint = try EndpointRecord.read(from: directory.endpointFile) else {
             throw JobError.vmNotStarted(jobID: info.id, state: info.state.rawValue)

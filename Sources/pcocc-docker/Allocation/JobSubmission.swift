@@ -10,7 +10,10 @@ struct JobSubmission {
     let configuration: SiteConfiguration
     let launcher: [String]
 
-    init(mode: LaunchMode, script: String?, timeout: Int?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    init(
+        mode: LaunchMode, script: String?, timeout: Int?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         configuration = try SiteConfiguration.load(environment: environment)
         _ = try ProxySettings.resolve(configuration.network, environment: environment)
         var launcher = [SelfExecutable.nodeProgram, "launcher", "--mode", mode.rawValue]

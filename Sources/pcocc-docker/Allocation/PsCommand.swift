@@ -37,13 +37,14 @@ struct PsCommand: AsyncParsableCommand {
             let endpoint = try? EndpointRecord.read(from: directory.endpointFile)
             var ready = false
             if let endpoint { ready = await directory.answers(endpoint) }
-            rows.append(Row(
-                jobID: job.id, name: job.name,
-                state: job.state == .pending ? "pending (\(job.stateReason ?? "queued"))" : job.state.rawValue,
-                node: job.nodes.isEmpty ? "-" : job.nodes,
-                endpoint: endpoint.map { HostNetwork.hostPort($0.host, $0.port) } ?? "-",
-                timeLeft: job.timeLeft().map(Self.duration) ?? "unlimited", ready: ready,
-                storage: storage.location(ofJob: job.id)))
+            rows.append(
+                Row(
+                    jobID: job.id, name: job.name,
+                    state: job.state == .pending ? "pending (\(job.stateReason ?? "queued"))" : job.state.rawValue,
+                    node: job.nodes.isEmpty ? "-" : job.nodes,
+                    endpoint: endpoint.map { HostNetwork.hostPort($0.host, $0.port) } ?? "-",
+                    timeLeft: job.timeLeft().map(Self.duration) ?? "unlimited", ready: ready,
+                    storage: storage.location(ofJob: job.id)))
         }
         if json {
             let encoder = JSONEncoder()
@@ -51,12 +52,16 @@ struct PsCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
             return
         }
-        let table = [["JOBID", "NAME", "STATE", "NODE", "ENDPOINT", "TIME LEFT", "DOCKER", "STORAGE"]]
-            + rows.map { [$0.jobID, $0.name, $0.state, $0.node, $0.endpoint, $0.timeLeft, $0.ready ? "ready" : "-", $0.storage] }
+        let table =
+            [["JOBID", "NAME", "STATE", "NODE", "ENDPOINT", "TIME LEFT", "DOCKER", "STORAGE"]]
+            + rows.map {
+                [$0.jobID, $0.name, $0.state, $0.node, $0.endpoint, $0.timeLeft, $0.ready ? "ready" : "-", $0.storage]
+            }
         let widths = (0..<table[0].count).map { column in table.map { $0[column].count }.max() ?? 0 }
         for line in table {
-            print(zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces))
+            print(
+                zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                    .trimmingCharacters(in: .whitespaces))
         }
     }
 

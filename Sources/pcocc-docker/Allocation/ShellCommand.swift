@@ -13,24 +13,32 @@ struct ShellCommand: AsyncParsableCommand {
 
     @OptionGroup var job: JobOptions
 
-    @Option(name: .customShort("i"), help: ArgumentHelp("The VM's index in the job (only 0 exists).", valueName: "index"))
+    @Option(
+        name: .customShort("i"), help: ArgumentHelp("The VM's index in the job (only 0 exists).", valueName: "index"))
     var index: Int = 0
 
-    @Option(name: .customShort("E"), help: ArgumentHelp("Run this shell command instead of an interactive shell.", valueName: "script"))
+    @Option(
+        name: .customShort("E"),
+        help: ArgumentHelp("Run this shell command instead of an interactive shell.", valueName: "script"))
     var script: String?
 
-    @Option(name: .customShort("T"), help: ArgumentHelp("Seconds to wait for the VM (default: timeouts.vm_ready).", valueName: "seconds"))
+    @Option(
+        name: .customShort("T"),
+        help: ArgumentHelp("Seconds to wait for the VM (default: timeouts.vm_ready).", valueName: "seconds"))
     var timeout: Int?
 
     func validate() throws {
-        guard index == 0 else { throw ValidationError("VM index \(index) does not exist: a docker job has one VM, index 0") }
+        guard index == 0 else {
+            throw ValidationError("VM index \(index) does not exist: a docker job has one VM, index 0")
+        }
     }
 
     func run() async throws {
         let (info, directory, config) = try await job.select()
-        let waiter = VMWaiter(scheduler: try SlurmScheduler(), jobID: info.id, directory: directory,
-                              timeoutSeconds: timeout ?? config.timeouts.vmReadySeconds,
-                              jobStartSeconds: config.timeouts.jobStartSeconds)
+        let waiter = VMWaiter(
+            scheduler: try SlurmScheduler(), jobID: info.id, directory: directory,
+            timeoutSeconds: timeout ?? config.timeouts.vmReadySeconds,
+            jobStartSeconds: config.timeouts.jobStartSeconds)
         let waiting = WaitProgress()
         let endpoint: EndpointRecord
         do {

@@ -26,7 +26,9 @@ struct StopCommand: AsyncParsableCommand {
             progress("Stopping job \(info.id) ...")
             while let current = try await scheduler.job(info.id), current.isActive {
                 guard ContinuousClock.now < deadline else {
-                    throw CommandFailure("job \(info.id) is still \(current.state.rawValue) after \(wait) s: check 'squeue -j \(info.id)'")
+                    throw CommandFailure(
+                        "job \(info.id) is still \(current.state.rawValue) after \(wait) s: check 'squeue -j \(info.id)'"
+                    )
                 }
                 try await Task.sleep(for: .milliseconds(300))
             }
@@ -37,7 +39,8 @@ struct StopCommand: AsyncParsableCommand {
         while let endpoint, PortProbe.accepts(host: endpoint.host, port: endpoint.port) {
             guard ContinuousClock.now < deadline else {
                 throw CommandFailure(
-                    "job \(info.id) ended but its docker VM still answers on \(HostNetwork.hostPort(endpoint.host, endpoint.port)) after \(wait) s")
+                    "job \(info.id) ended but its docker VM still answers on \(HostNetwork.hostPort(endpoint.host, endpoint.port)) after \(wait) s"
+                )
             }
             try await Task.sleep(for: .seconds(1))
         }

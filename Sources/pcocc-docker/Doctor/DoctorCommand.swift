@@ -57,21 +57,34 @@ struct DoctorCommand: AsyncParsableCommand {
         let program = SelfExecutable.nodeProgram
         let (executable, arguments) =
             node
-            ? ("srun", ["--quiet", "--nodes=1", "--ntasks=1", "--time=5", "--job-name=pcocc-docker-doctor"] + srunOptions
-                + [program, "check"])
+            ? (
+                "srun",
+                ["--quiet", "--nodes=1", "--ntasks=1", "--time=5", "--job-name=pcocc-docker-doctor"] + srunOptions
+                    + [program, "check"]
+            )
             : (program, ["check"])
         do {
             let result = try await ChildProcess.run(executable, arguments)
             guard result.status == 0,
                 let checks = try? JSONDecoder().decode([HealthCheck].self, from: result.output)
             else {
-                let tail = result.errorTail.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
-                return [HealthCheck("node checks", .failed, "\(executable) failed: \(tail)",
-                                    hint: node ? "check the srun options (partition, time) and that the node program is installed on the nodes" : nil)]
+                let tail =
+                    result.errorTail.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
+                return [
+                    HealthCheck(
+                        "node checks", .failed, "\(executable) failed: \(tail)",
+                        hint: node
+                            ? "check the srun options (partition, time) and that the node program is installed on the nodes"
+                            : nil)
+                ]
             }
             return checks
         } catch {
-            return [HealthCheck("node checks", .failed, "\(error)", hint: "install pcocc-docker-node in <prefix>/libexec/pcocc-docker")]
+            return [
+                HealthCheck(
+                    "node checks", .failed, "\(error)",
+                    hint: "install pcocc-docker-node in <prefix>/libexec/pcocc-docker")
+            ]
         }
     }
 }

@@ -40,14 +40,18 @@ struct BuildCommand: AsyncParsableCommand {
         try transfer.checkDestination(destinationName, force: force)
         let docker = DockerCLI(daemon: daemon)
         let tag = try DaemonImageReference(parsing: DockerCLI.temporaryName("build"))
-        let (arguments, directory, force) = (build.dockerArguments(tag: tag.description, context: directory), directory, force)
+        let (arguments, directory, force) = (
+            build.dockerArguments(tag: tag.description, context: directory), directory, force
+        )
         do {
             try await interruptible(notDone: "image '\(destinationName)' not saved") {
                 // Build output is progress: it goes to stderr so that stdout stays clean.
                 let status = try await ChildProcess.interactive(
                     "docker", arguments, environment: docker.environment, outputToStandardError: true)
                 guard status == 0 else {
-                    throw CommandFailure("docker build of '\(directory)' failed (status \(status)): image '\(destinationName)' not saved")
+                    throw CommandFailure(
+                        "docker build of '\(directory)' failed (status \(status)): image '\(destinationName)' not saved"
+                    )
                 }
                 try await transfer.importImage(tag, as: destinationName, force: force)
             }

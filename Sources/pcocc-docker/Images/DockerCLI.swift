@@ -10,7 +10,9 @@ struct DockerCLI: Sendable {
     var environment: [String: String] {
         var environment = daemon.environment(ProcessInfo.processInfo.environment)
         // Without the buildx plugin, docker 23+ refuses to build unless the classic builder is asked for.
-        if environment["DOCKER_BUILDKIT"] == nil && !Self.hasBuildx(environment) { environment["DOCKER_BUILDKIT"] = "0" }
+        if environment["DOCKER_BUILDKIT"] == nil && !Self.hasBuildx(environment) {
+            environment["DOCKER_BUILDKIT"] = "0"
+        }
         return environment
     }
 
@@ -27,14 +29,20 @@ struct DockerCLI: Sendable {
 
     /// Best-effort removal of temporaries: used on failure paths, where the first error is what matters.
     func removeQuietly(containers: [String] = [], images: [String] = []) async {
-        if !containers.isEmpty { _ = try? await ChildProcess.run("docker", ["rm", "-f"] + containers, environment: environment) }
-        if !images.isEmpty { _ = try? await ChildProcess.run("docker", ["rmi", "-f"] + images, environment: environment) }
+        if !containers.isEmpty {
+            _ = try? await ChildProcess.run("docker", ["rm", "-f"] + containers, environment: environment)
+        }
+        if !images.isEmpty {
+            _ = try? await ChildProcess.run("docker", ["rmi", "-f"] + images, environment: environment)
+        }
     }
 
     static func hasBuildx(_ environment: [String: String]) -> Bool {
         let home = environment["HOME"] ?? NSHomeDirectory()
-        let places = ["\(home)/.docker/cli-plugins", "/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
-                      "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins"]
+        let places = [
+            "\(home)/.docker/cli-plugins", "/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
+            "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins",
+        ]
         return places.contains { FileManager.default.isExecutableFile(atPath: "\($0)/docker-buildx") }
     }
 

@@ -41,11 +41,15 @@ struct EditCommand: AsyncParsableCommand {
                 progress("You are now editing your image")
                 progress("Hit CTRL + D to save your modifications")
                 let tty = isatty(STDIN_FILENO) == 1 ? ["-ti"] : ["-i"]
-                let status = try await docker.interactive(["run"] + tty + runOptions + ["--name", base, working.description] + (command.isEmpty ? ["/bin/sh"] : command))
+                let status = try await docker.interactive(
+                    ["run"] + tty + runOptions + ["--name", base, working.description]
+                        + (command.isEmpty ? ["/bin/sh"] : command))
                 // An interactive shell ends with its last command's status: Ctrl-D after a failed
                 // command still means "save". A given COMMAND must succeed.
                 guard status == 0 || command.isEmpty else {
-                    throw CommandFailure("the command in the container exited with status \(status): image '\(destinationName)' not saved")
+                    throw CommandFailure(
+                        "the command in the container exited with status \(status): image '\(destinationName)' not saved"
+                    )
                 }
                 try await docker.checked(["commit", base, saved.description])
                 try await transfer.importImage(saved, as: destinationName, force: force)

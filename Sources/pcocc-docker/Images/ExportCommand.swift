@@ -8,7 +8,8 @@ struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Send an image from the pcocc repository to the job's Docker daemon.",
-        discussion: "SRC is [REPO:]NAME[@REVISION] in the pcocc repositories; DEST is the docker image NAME[:TAG] (tag: latest)."
+        discussion:
+            "SRC is [REPO:]NAME[@REVISION] in the pcocc repositories; DEST is the docker image NAME[:TAG] (tag: latest)."
     )
 
     @OptionGroup var job: JobOptions

@@ -45,7 +45,8 @@ struct ImageTransfer: Sendable {
         let (skopeo, daemon, showProgress) = (skopeo, daemon, showProgress)
         let importer = ImageImport(repositories: repositories, format: format)
         let imported = try await importer.run(as: name, force: force, progress: { progress($0) }) { layout in
-            try await skopeo.copyFromDaemon(image: reference, daemon: daemon, layout: layout, showProgress: showProgress)
+            try await skopeo.copyFromDaemon(
+                image: reference, daemon: daemon, layout: layout, showProgress: showProgress)
         }
         if showProgress {
             let stats = imported.stats

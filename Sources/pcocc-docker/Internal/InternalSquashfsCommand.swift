@@ -9,7 +9,8 @@ import SiteConfig
 /// tests.
 struct InternalSquashfsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "squashfs", abstract: "Flatten an OCI layout's image into a squashfs (or a bundle directory), streaming.")
+        commandName: "squashfs",
+        abstract: "Flatten an OCI layout's image into a squashfs (or a bundle directory), streaming.")
 
     @Option(help: "The OCI layout directory (oci-layout, index.json, blobs/).")
     var layout: String
@@ -17,7 +18,10 @@ struct InternalSquashfsCommand: AsyncParsableCommand {
     @Option(help: "The manifest digest to convert (default: the only manifest of index.json).")
     var manifest: String?
 
-    @Option(help: "The squashfs (or, with --driver flat, the directory) to write; it must not exist, and appears only once complete.")
+    @Option(
+        help:
+            "The squashfs (or, with --driver flat, the directory) to write; it must not exist, and appears only once complete."
+    )
     var output: String
 
     @Option(help: "squashfs: a squashfs file; flat: an extracted bundle directory (pcocc's runtime.image_driver).")
@@ -26,7 +30,9 @@ struct InternalSquashfsCommand: AsyncParsableCommand {
     @Option(help: "The squashfs compression: none (pcocc's), gzip[:LEVEL] or zstd[:LEVEL].")
     var compression: String = "none"
 
-    @Option(name: .customLong("mount-point"), help: "A path to create in rootfs/ when missing (pcocc's runtime.image_mountpoints); repeatable.")
+    @Option(
+        name: .customLong("mount-point"),
+        help: "A path to create in rootfs/ when missing (pcocc's runtime.image_mountpoints); repeatable.")
     var mountPoints: [String] = []
 
     @Flag(help: "Keep the layers' owners (pcocc's cache entry makes every file root's).")

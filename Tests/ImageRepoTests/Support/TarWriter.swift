@@ -19,7 +19,8 @@ final class TarWriter {
     /// Writes `entry` under `entry.path`; a regular file's `entry.size` bytes come from `reader`'s current entry.
     func write(_ entry: TarEntry, contentFrom reader: TarReader? = nil) throws(ConversionError) {
         // The root is "./": tar2sqfs then gives its metadata to the root inode.
-        let name = entry.path.isEmpty ? Array("./".utf8) : entry.path + (entry.kind == .directory ? [TarPath.slash] : [])
+        let name =
+            entry.path.isEmpty ? Array("./".utf8) : entry.path + (entry.kind == .directory ? [TarPath.slash] : [])
         let link = entry.kind == .hardLink || entry.kind == .symbolicLink ? entry.linkTarget : []
         let size = entry.kind == .regular ? entry.size : 0
         let mtime = max(0, entry.mtime)
@@ -43,7 +44,8 @@ final class TarWriter {
             TarHeaderBlock.make(
                 name: Array(name.prefix(100)), typeflag: Self.typeflag(entry.kind), mode: entry.mode & 0o7777,
                 uid: Self.fit(entry.uid, Self.octal7), gid: Self.fit(entry.gid, Self.octal7),
-                size: Self.fit(size, Self.octal11), mtime: Self.fit(mtime, Self.octal11), linkName: Array(link.prefix(100)),
+                size: Self.fit(size, Self.octal11), mtime: Self.fit(mtime, Self.octal11),
+                linkName: Array(link.prefix(100)),
                 deviceMajor: entry.deviceMajor, deviceMinor: entry.deviceMinor))
         count += 1
         guard size > 0 else { return }

@@ -17,16 +17,18 @@ final class LocalService {
         let port = try freePort()
         try FileManager.default.createDirectory(atPath: "\(directory)/storage", withIntermediateDirectories: true)
         try """
-            version: 0.1
-            log:
-              level: warn
-            storage:
-              filesystem:
-                rootdirectory: \(directory)/storage
-            http:
-              addr: 127.0.0.1:\(port)
-            """.write(toFile: "\(directory)/registry.yml", atomically: true, encoding: .utf8)
-        return try start("/usr/bin/docker-registry", ["serve", "\(directory)/registry.yml"], port: port, log: "\(directory)/registry.log")
+        version: 0.1
+        log:
+          level: warn
+        storage:
+          filesystem:
+            rootdirectory: \(directory)/storage
+        http:
+          addr: 127.0.0.1:\(port)
+        """.write(toFile: "\(directory)/registry.yml", atomically: true, encoding: .utf8)
+        return try start(
+            "/usr/bin/docker-registry", ["serve", "\(directory)/registry.yml"], port: port,
+            log: "\(directory)/registry.log")
     }
 
     /// A static web server for `directory` (Python's http.server).
@@ -46,7 +48,9 @@ final class LocalService {
 
     deinit { stop() }
 
-    private static func start(_ executable: String, _ arguments: [String], port: Int, log: String) throws -> LocalService {
+    private static func start(
+        _ executable: String, _ arguments: [String], port: Int, log: String
+    ) throws -> LocalService {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -68,7 +72,9 @@ final class LocalService {
         let pipe = Pipe()
         let finder = Process()
         finder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        finder.arguments = ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"]
+        finder.arguments = [
+            "-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])",
+        ]
         finder.standardOutput = pipe
         try finder.run()
         finder.waitUntilExit()
@@ -90,7 +96,9 @@ enum PortCheck {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 }
@@ -107,13 +115,16 @@ extension SystemTestEnvironment {
         let bin = "\(bundle)/rootfs/bin"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: "\(bin)/busybox")
-        for applet in ["sh", "echo", "cat", "ls", "touch", "true", "wget", "httpd", "nc", "sleep", "mkdir", "head", "dd"] {
+        for applet in [
+            "sh", "echo", "cat", "ls", "touch", "true", "wget", "httpd", "nc", "sleep", "mkdir", "head", "dd",
+        ] {
             try FileManager.default.createSymbolicLink(atPath: "\(bin)/\(applet)", withDestinationPath: "busybox")
         }
         try FileManager.default.createDirectory(atPath: "\(bundle)/rootfs/www", withIntermediateDirectories: true)
         try "published\n".write(toFile: "\(bundle)/rootfs/www/index.html", atomically: true, encoding: .utf8)
         try await ChildProcess.checked("umoci", ["repack", "--image", "\(directory):latest", bundle])
-        try await ChildProcess.checked("umoci", ["config", "--image", "\(directory):latest", "--config.cmd", "/bin/sh"])
+        try await ChildProcess.checked(
+            "umoci", ["config", "--image", "\(directory):latest", "--config.cmd", "/bin/sh"])
         try? FileManager.default.removeItem(atPath: bundle)
         try await ChildProcess.checked("chown", ["-R", user, directory])
         return directory
@@ -121,26 +132,37 @@ extension SystemTestEnvironment {
 
     /// `docker ARGS` as the test user against job `jobID`'s daemon (through `pcocc-docker env`).
     @discardableResult
-    func docker(_ jobID: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+    func docker(
+        _ jobID: String, _ arguments: [String], environment: [String: String] = [:]
+    ) async throws -> ProcessResult {
         try await runAsUser(
-            ["/bin/sh", "-c", "eval \"$(\"$0\" env -j \"$1\")\" && shift && exec docker \"$@\"", binary, jobID] + arguments,
+            ["/bin/sh", "-c", "eval \"$(\"$0\" env -j \"$1\")\" && shift && exec docker \"$@\"", binary, jobID]
+                + arguments,
             environment: environment)
     }
 
     /// Pushes the OCI layout's image to the registry on the node's loopback (plain HTTP), as `name`.
     func push(layout: String, to registry: LocalService, as name: String) async throws {
-        try await ChildProcess.checked("skopeo", [
-            "copy", "--quiet", "--dest-tls-verify=false", "oci:\(layout):latest", "docker://127.0.0.1:\(registry.port)/\(name)",
-        ])
+        try await ChildProcess.checked(
+            "skopeo",
+            [
+                "copy", "--quiet", "--dest-tls-verify=false", "oci:\(layout):latest",
+                "docker://127.0.0.1:\(registry.port)/\(name)",
+            ])
     }
 
     /// Submits `pcocc-docker batch` and waits until its dockerd answers; returns the job id.
-    func startDockerJob(name: String, environment: [String: String] = [:], extra: [String] = []) async throws -> String {
-        let submitted = try await pcoccDocker(["batch", "--time=15", "-J", name, "--output=/dev/null"] + extra, environment: environment)
+    func startDockerJob(name: String, environment: [String: String] = [:], extra: [String] = []) async throws -> String
+    {
+        let submitted = try await pcoccDocker(
+            ["batch", "--time=15", "-J", name, "--output=/dev/null"] + extra, environment: environment)
         guard submitted.status == 0 else { throw VMTestFailure("batch failed: \(submitted.errorTail)") }
-        let jobID = String(submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
+        let jobID = String(
+            submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
         let ready = try await pcoccDocker(["shell", "-j", jobID, "-E", "true"], environment: environment)
-        guard ready.status == 0 else { throw VMTestFailure("job \(jobID)'s docker VM never answered: \(ready.errorTail)") }
+        guard ready.status == 0 else {
+            throw VMTestFailure("job \(jobID)'s docker VM never answered: \(ready.errorTail)")
+        }
         return jobID
     }
 }

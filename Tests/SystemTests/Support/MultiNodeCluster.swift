@@ -37,14 +37,16 @@ struct MultiNodeCluster: Sendable {
         let directory = (conf as NSString).deletingLastPathComponent + "-multinode"
         if let override = environment["PCOCC_TEST_MULTINODE_PORT"].flatMap(Int.init) { return (directory, override) }
         let text = (try? String(contentsOfFile: conf, encoding: .utf8)) ?? ""
-        let port = text.split(separator: "\n").first { $0.hasPrefix("SlurmctldPort=") }
+        let port =
+            text.split(separator: "\n").first { $0.hasPrefix("SlurmctldPort=") }
             .flatMap { Int($0.dropFirst("SlurmctldPort=".count)) } ?? 6817
         return (directory, port + 5)
     }
 
     static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/slurm-cluster.sh").path
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/slurm-cluster.sh")
+            .path
     }
 
     static func scriptEnvironment(directory: String, port: Int) -> [String: String] {
@@ -55,16 +57,22 @@ struct MultiNodeCluster: Sendable {
     }
 
     /// Starts the cluster (or checks the running one), then reads its hosts. Prints how long a real start took.
-    static func start(nodes: Int = 2, file: StaticString = #filePath, line: UInt = #line) async throws -> MultiNodeCluster {
+    static func start(
+        nodes: Int = 2, file: StaticString = #filePath, line: UInt = #line
+    ) async throws -> MultiNodeCluster {
         let base = try SystemTestEnvironment.require(file: file, line: line)
         guard let (directory, port) = location() else { throw XCTSkip("PCOCC_TEST_SLURM_CONF is not set") }
         let started = Date()
         let result = try await ChildProcess.checked(
-            "bash", [script, "start", "--nodes", String(nodes)], environment: scriptEnvironment(directory: directory, port: port))
+            "bash", [script, "start", "--nodes", String(nodes)],
+            environment: scriptEnvironment(directory: directory, port: port))
         if !result.errorTail.contains("already running") {
-            print("multi-node cluster: \(nodes) nodes started in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+            print(
+                "multi-node cluster: \(nodes) nodes started in \(String(format: "%.2f", Date().timeIntervalSince(started))) s"
+            )
         }
-        let hosts = try String(contentsOfFile: "\(directory)/hosts", encoding: .utf8).split(separator: "\n").compactMap { line in
+        let hosts = try String(contentsOfFile: "\(directory)/hosts", encoding: .utf8).split(separator: "\n").compactMap
+        { line in
             let fields = line.split(separator: " ").map(String.init)
             return fields.count == 5
                 ? ClusterHost(
@@ -74,12 +82,15 @@ struct MultiNodeCluster: Sendable {
         let login = try XCTUnwrap(hosts.first { $0.name == "login" }, "no login host in \(directory)/hosts")
         let system = SystemTestEnvironment(
             slurmConf: "\(directory)/slurm.conf", binary: base.binary, user: base.user, uid: base.uid, home: base.home)
-        return MultiNodeCluster(system: system, login: login, nodes: hosts.filter { $0.name != "login" }, directory: directory)
+        return MultiNodeCluster(
+            system: system, login: login, nodes: hosts.filter { $0.name != "login" }, directory: directory)
     }
 
     /// Stops the cluster (class tearDown is synchronous); prints how long it took. Nothing when never started.
     static func stop() {
-        guard let (directory, port) = location(), FileManager.default.fileExists(atPath: "\(directory)/hosts") else { return }
+        guard let (directory, port) = location(), FileManager.default.fileExists(atPath: "\(directory)/hosts") else {
+            return
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script, "stop"]
@@ -100,12 +111,16 @@ struct MultiNodeCluster: Sendable {
 
     /// Runs a program as the test user on `host` (the login host by default), with no shell in between.
     @discardableResult
-    func runAsUser(_ arguments: [String], on host: ClusterHost? = nil, environment extra: [String: String] = [:])
+    func runAsUser(
+        _ arguments: [String], on host: ClusterHost? = nil, environment extra: [String: String] = [:]
+    )
         async throws -> ProcessResult
     {
         let environment = system.userEnvironment(extra).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return try await ChildProcess.run(
-            "nsenter", (host ?? login).nsenterOptions + ["runuser", "-u", system.user, "--", "env", "-i"] + environment + arguments,
+            "nsenter",
+            (host ?? login).nsenterOptions + ["runuser", "-u", system.user, "--", "env", "-i"] + environment
+                + arguments,
             workingDirectory: "/tmp")
     }
 
@@ -153,7 +168,9 @@ struct MultiNodeCluster: Sendable {
         var left: [String] = []
         repeat {
             left = []
-            for name in ["qemu-system", "libvirtd", "virtlogd"] { left += try await userProcesses(named: name, on: host) }
+            for name in ["qemu-system", "libvirtd", "virtlogd"] {
+                left += try await userProcesses(named: name, on: host)
+            }
             if left.isEmpty { return [] }
             try await Task.sleep(for: .milliseconds(500))
         } while Date() < deadline

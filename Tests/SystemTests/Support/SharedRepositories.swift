@@ -24,7 +24,8 @@ struct SharedRepositories {
 
         let group = root + "/group"
         _ = try Repository(name: "group", path: group)
-        _ = FileManager.default.createFile(atPath: group + "/.lock", contents: nil, attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(
+            atPath: group + "/.lock", contents: nil, attributes: [.posixPermissions: 0o644])
         guard let account = getpwnam(system.user) else { throw ImageRepoCauseForTests("no user \(system.user)") }
         try await ChildProcess.checked("chgrp", ["-R", String(account.pointee.pw_gid), group])
         try await ChildProcess.checked("find", [group, "-type", "d", "-exec", "chmod", "g+ws", "{}", "+"])

@@ -21,7 +21,8 @@ struct SystemTestEnvironment {
         }
         func value(_ name: String) throws -> String {
             guard let value = environment[name], !value.isEmpty else {
-                throw missing("\(name) is not set: run scripts/test.sh (it starts the Slurm cluster and builds the guest image)")
+                throw missing(
+                    "\(name) is not set: run scripts/test.sh (it starts the Slurm cluster and builds the guest image)")
             }
             return value
         }
@@ -51,12 +52,16 @@ struct SystemTestEnvironment {
     /// Runs a program as the test user (runuser keeps our argument array; no shell in between). A command that
     /// hangs is killed after `timeout` seconds (status 124 or 137), so one stuck step fails its test, not the whole run.
     @discardableResult
-    func runAsUser(_ arguments: [String], environment extra: [String: String] = [:], timeout: Int = 900) async throws
+    func runAsUser(
+        _ arguments: [String], environment extra: [String: String] = [:], timeout: Int = 900
+    ) async throws
         -> ProcessResult
     {
         let environmentArguments = userEnvironment(extra).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return try await ChildProcess.run(
-            "timeout", ["--kill-after=10", String(timeout), "runuser", "-u", user, "--", "env", "-i"] + environmentArguments + arguments,
+            "timeout",
+            ["--kill-after=10", String(timeout), "runuser", "-u", user, "--", "env", "-i"] + environmentArguments
+                + arguments,
             workingDirectory: "/tmp")
     }
 
@@ -119,7 +124,8 @@ struct SystemTestEnvironment {
             try FileManager.default.createSymbolicLink(atPath: "\(bin)/\(applet)", withDestinationPath: "busybox")
         }
         try await ChildProcess.checked("umoci", ["repack", "--image", "\(directory):latest", bundle])
-        try await ChildProcess.checked("umoci", ["config", "--image", "\(directory):latest", "--config.cmd", "/bin/sh"])
+        try await ChildProcess.checked(
+            "umoci", ["config", "--image", "\(directory):latest", "--config.cmd", "/bin/sh"])
         try? FileManager.default.removeItem(atPath: bundle)
         try await ChildProcess.checked("chown", ["-R", user, directory])
         return directory
