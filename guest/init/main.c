@@ -60,12 +60,12 @@ static pid_t start_mkfs(enum disk_state ds) {
    graph driver, xfrm_user and nf_conntrack_netlink for libnetwork, bridge for docker0, veth for
    containers. Under TCG each costs tenths of a second; here they load while dockerd's Go runtime
    starts on the other vCPU. */
-static void preload_modules(const struct config *c) {
+static void preload_modules(void) {
+    /* Not the NAT modules (nf_tables, nft_chain_nat...): iptables loads them in the NAT helper, once dockerd answers,
+       instead of competing with dockerd's start for the vCPU. */
     char *base[] = {"/usr/sbin/modprobe", "-a", "-q", "overlay", "xfrm_user", "nf_conntrack_netlink", "bridge", "veth",
                     NULL};
-    char *nat[] = {"/usr/sbin/modprobe", "-a", "-q", "overlay", "xfrm_user", "nf_conntrack_netlink", "bridge", "veth",
-                   "nf_tables", "nft_chain_nat", "nft_compat", "xt_MASQUERADE", NULL};
-    spawn(c->network == NETWORK_NAT && !c->iptables ? nat : base);
+    spawn(base);
 }
 
 /* Loads docker's default container profile (written at build time from dockerd's own template) in
@@ -184,7 +184,7 @@ int main(void) {
 
     struct config cfg = {0};
     read_config(&cfg);
-    preload_modules(&cfg);
+    preload_modules();
     if (sethostname(cfg.hostname, strlen(cfg.hostname)) < 0) msg("sethostname: %s", strerror(errno));
     write_file("/etc/hostname", cfg.hostname, strlen(cfg.hostname), 0644);
 
