@@ -61,12 +61,14 @@ let package = Package(
             name: "ImageRepo",
             dependencies: [
                 "ChildProcess", "CSquashfsWriter", "HostSystem",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md", "Conversion/README.md"]
         ),
-        .target(name: "SkopeoBridge", dependencies: ["ChildProcess", "DockerClient"], exclude: ["README.md"]),
+        .target(
+            name: "SkopeoBridge", dependencies: ["ChildProcess", "DockerClient", "HostSystem"], exclude: ["README.md"]),
         .target(
             name: "DockerClient",
             dependencies: ["ChildProcess", "HostSystem", .product(name: "Crypto", package: "swift-crypto")],

@@ -33,7 +33,7 @@ extension ChildProcess {
         let fd = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw ChildProcessError.launchFailed(
-                command: command, reason: "cannot open \(logFile): \(String(cString: strerror(errno)))")
+                command: command, reason: SystemError("open", logFile).description)
         }
         var options = PlatformOptions()
         options.processGroupID = 0

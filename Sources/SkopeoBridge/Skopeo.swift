@@ -1,6 +1,7 @@
 import ChildProcess
 import DockerClient
 import Foundation
+import HostSystem
 
 /// Moves images between OCI layouts and a job's Docker daemon: skopeo converts between the OCI layout and a docker
 /// archive, the docker CLI loads or saves that archive over the job's mutual TLS.
@@ -29,7 +30,7 @@ public struct Skopeo: Sendable {
     ) async throws(SkopeoError) {
         let archive = Self.archivePath(beside: layout)
         guard mkfifo(archive, 0o600) == 0 else {
-            throw SkopeoError.launchFailed("cannot make the FIFO \(archive): \(String(cString: strerror(errno)))")
+            throw SkopeoError.launchFailed(SystemError("make the FIFO", archive).description)
         }
         defer { unlink(archive) }
         let toArchive = Self.toArchiveArguments(

@@ -96,4 +96,15 @@ final class ImageCommandOptionsTests: XCTestCase {
         XCTAssertEqual(CommandMain.exitStatus(for: CommandFailure("other"), code: .failure), 1)
         XCTAssertEqual(CommandMain.exitStatus(for: ExitCode(7), code: ExitCode(7)), 7)
     }
+
+    func testTheImportProgressLineNamesLayerBytesAndEntries() {
+        XCTAssertEqual(
+            ConversionProgressBar.line(
+                layers: 4, layersDone: 1, bytes: 109_000_000, bytesDone: 57_300_000, entries: 12345),
+            "  converting layer 2/4, 57.3 of 109.0 MB, 12345 entries")
+        XCTAssertEqual(
+            ConversionProgressBar.line(
+                layers: 4, layersDone: 4, bytes: 109_000_000, bytesDone: 109_000_000, entries: 43546),
+            "  converted 4 layers, 109.0 of 109.0 MB, 43546 entries")
+    }
 }

@@ -48,6 +48,25 @@ final class ImageImportTests: XCTestCase {
         XCTAssertEqual(try leftovers(scratch.path), [])
     }
 
+    /// The meter sees the conversion start and end, and by the end every layer and entry the stats count.
+    func testTheMeterFollowsTheConversionToItsEnd() async throws {
+        let scratch = try Scratch()
+        let importer = ImageImport(
+            repositories: try repositories(in: scratch.path),
+            format: CacheEntryFormat(driver: .squashfs, mountPoints: []))
+        let meter = RecordingMeter()
+        let imported = try await importer.run(
+            as: ImageName(name: "metered"), force: false, meter: meter,
+            fill: layout("hello", "hi", scratch: scratch.path))
+        let progress = try XCTUnwrap(meter.progress)
+        XCTAssertEqual(meter.events, ["started", "finished"])
+        XCTAssertTrue(progress.isFinished)
+        XCTAssertEqual(progress.layersDone, progress.layers)
+        XCTAssertEqual(progress.layers, imported.stats.layers)
+        XCTAssertEqual(progress.bytesDone, imported.stats.bytesIn)
+        XCTAssertGreaterThanOrEqual(progress.entries, 1)
+    }
+
     func testForceStoresTheNextRevisionWithAnEntryOfItsOwn() async throws {
         let scratch = try Scratch()
         let repositories = try repositories(in: scratch.path)
@@ -201,4 +220,20 @@ struct BundleFiles {
         if type.contains("link") { return "l" }
         return "?"
     }
+}
+
+/// A meter that records what it was told.
+private final class RecordingMeter: ConversionMeter, @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var events: [String] = []
+    private(set) var progress: ConversionProgress?
+
+    func started(_ progress: ConversionProgress) {
+        lock.withLock {
+            events.append("started")
+            self.progress = progress
+        }
+    }
+
+    func finished(_ progress: ConversionProgress) { lock.withLock { events.append("finished") } }
 }

@@ -1,5 +1,7 @@
 internal import CSquashfsWriter
 import Foundation
+import HostSystem
+import SystemPackage
 
 /// Extracts the flattened tree into a directory (the flat driver's bundle) as exactly as an unprivileged user can:
 /// types, contents, modes (setuid, setgid and sticky where the kernel lets the owner set them), hard links, symbolic
@@ -123,7 +125,7 @@ final class DirectoryWriter: ContentSink {
         if let existing = directories[entry.path] {
             guard existing.implicit else {
                 throw ConversionError(
-                    .io, "Cannot create \(entry.pathDescription) in \(path): \(String(cString: strerror(EEXIST)))")
+                    .io, "Cannot create \(entry.pathDescription) in \(path): \(Errno.fileExists.reason)")
             }
             directories[entry.path] = record
         } else {
@@ -239,7 +241,7 @@ final class DirectoryWriter: ContentSink {
                 let entry = "/" + String(decoding: entryPath, as: UTF8.self)
                 let reason =
                     code == ELOOP || code == ENOTDIR
-                    ? "/\(String(decoding: walked, as: UTF8.self)) is not a directory" : String(cString: strerror(code))
+                    ? "/\(String(decoding: walked, as: UTF8.self)) is not a directory" : Errno(rawValue: code).reason
                 throw ConversionError(.io, "Cannot create \(entry) in \(path): \(reason)")
             }
             fd = next

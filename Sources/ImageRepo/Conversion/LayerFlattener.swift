@@ -6,6 +6,7 @@ final class LayerFlattener {
     private let layers: [OCILayout.Layer]
     private let writer: any EntrySink
     private let isCancelled: () -> Bool
+    private let progress: ConversionProgress?
     private let tree = VisibilityTree()
     private let links = HardLinkBook()
     /// The layer being read and what it has had so far.
@@ -29,10 +30,14 @@ final class LayerFlattener {
     private static let whiteoutPrefix = Array(".wh.".utf8)
     private static let opaqueMarker = Array(".wh..wh..opq".utf8)
 
-    init(layers: [OCILayout.Layer], writer: any EntrySink, isCancelled: @escaping () -> Bool) {
+    init(
+        layers: [OCILayout.Layer], writer: any EntrySink, isCancelled: @escaping () -> Bool,
+        progress: ConversionProgress? = nil
+    ) {
         self.layers = layers
         self.writer = writer
         self.isCancelled = isCancelled
+        self.progress = progress
     }
 
     func run() throws(ConversionError) {
@@ -43,6 +48,7 @@ final class LayerFlattener {
             do throws(ConversionError) {
                 while let entry = try reader.next() {
                     guard !isCancelled() else { throw ConversionError(.cancelled, "the conversion was cancelled") }
+                    progress?.entryRead()
                     try take(entry, ordinal: reader.ordinal, reader: reader)
                 }
             } catch {
@@ -50,6 +56,7 @@ final class LayerFlattener {
             }
             try stream.finish()
             if !pass.orphans.isEmpty { try copyOrphanTargets(layers[index]) }
+            progress?.layerDone(size: layers[index].size)
         }
         if let (link, target) = links.firstUnsatisfied { throw brokenLink(link, target) }
         for (link, target) in links.deferred {

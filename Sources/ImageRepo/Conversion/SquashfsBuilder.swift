@@ -6,14 +6,16 @@ public enum CacheEntryBuilder {
     /// Writes the bundle of `layout`'s image at `output` (a squashfs file or a bundle directory), which must not
     /// exist; it appears only once complete and on disk.
     public static func build(
-        _ layout: OCILayout, format: CacheEntryFormat, output: String
+        _ layout: OCILayout, format: CacheEntryFormat, output: String, progress: ConversionProgress? = nil
     ) async throws(ImageRepoError) -> ConversionStats {
         let shape = OutputShape.pcoccBundle(mountPoints: format.mountPoints)
+        defer { progress?.finish() }
         switch format.driver {
         case .squashfs:
             return try await SquashfsBuilder.build(
-                layout, output: output, shape: shape, compression: format.compression)
-        case .flat: return try await BundleDirectoryBuilder.build(layout, output: output, shape: shape)
+                layout, output: output, shape: shape, compression: format.compression, progress: progress)
+        case .flat:
+            return try await BundleDirectoryBuilder.build(layout, output: output, shape: shape, progress: progress)
         }
     }
 }
@@ -35,7 +37,8 @@ public enum SquashfsBuilder {
     /// Written to a new file beside `output` (O_EXCL, no symbolic link followed), flushed, then linked to `output`:
     /// an existing `output` is an error, never replaced.
     public static func build(
-        _ layout: OCILayout, output: String, shape: OutputShape, compression: SquashfsCompression
+        _ layout: OCILayout, output: String, shape: OutputShape, compression: SquashfsCompression,
+        progress: ConversionProgress? = nil
     ) async throws(ImageRepoError) -> ConversionStats {
         try await ConversionThread.run { (cancelled) throws(ImageRepoError) -> ConversionStats in
             let started = ContinuousClock.now
@@ -47,7 +50,9 @@ public enum SquashfsBuilder {
                 // Closed (its threads stopped, its file closed) before the link.
                 let writer = try SquashfsWriter(path: temporary, compression: compression)
                 let sink = try BundleSink(output: writer, shape: shape, runtimeConfig: runtimeConfig)
-                try LayerFlattener(layers: layout.layers, writer: sink, isCancelled: { cancelled.isSet }).run()
+                try LayerFlattener(
+                    layers: layout.layers, writer: sink, isCancelled: { cancelled.isSet }, progress: progress
+                ).run()
                 count = writer.count
             }
             try FileSystem.createWithoutReplacing(output, from: temporary)
@@ -61,7 +66,7 @@ public enum SquashfsBuilder {
 public enum BundleDirectoryBuilder {
     /// Built in a new directory beside `output`, flushed, then renamed to `output`; removed on every failure.
     public static func build(
-        _ layout: OCILayout, output: String, shape: OutputShape
+        _ layout: OCILayout, output: String, shape: OutputShape, progress: ConversionProgress? = nil
     ) async throws(ImageRepoError) -> ConversionStats {
         try await ConversionThread.run { (cancelled) throws(ImageRepoError) -> ConversionStats in
             let started = ContinuousClock.now
@@ -76,7 +81,9 @@ public enum BundleDirectoryBuilder {
             do {
                 let writer = try DirectoryWriter(directory: temporary)
                 let sink = try BundleSink(output: writer, shape: shape, runtimeConfig: runtimeConfig)
-                try LayerFlattener(layers: layout.layers, writer: sink, isCancelled: { cancelled.isSet }).run()
+                try LayerFlattener(
+                    layers: layout.layers, writer: sink, isCancelled: { cancelled.isSet }, progress: progress
+                ).run()
                 (count, skipped) = (writer.count, writer.skipped)
             }
             try FileSystem.renameFile(temporary, to: output)

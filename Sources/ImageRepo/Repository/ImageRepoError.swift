@@ -1,4 +1,6 @@
 import Foundation
+import HostSystem
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -85,7 +87,7 @@ public struct ImageRepoSystemError: Error, Sendable, CustomStringConvertible {
 
     public init(errno: Int32) { self.errno = errno }
 
-    public var description: String { String(cString: strerror(errno)) }
+    public var description: String { Errno(rawValue: errno).reason }
 }
 
 /// A cause known only by its text (a YAML parser message, a Foundation error), kept Sendable.

@@ -58,7 +58,7 @@ public struct ImageImport: Sendable {
     /// rethrown as they are; the others are `ImageRepoError`s.
     public func run(
         as name: ImageName, force: Bool, progress: @escaping @Sendable (String) -> Void = { _ in },
-        fill: (String) async throws -> Void
+        meter: (any ConversionMeter)? = nil, fill: (String) async throws -> Void
     ) async throws -> ImportedImage {
         let repository = try checkDestination(name, force: force)
         let scratch = try repository.makeTemporaryDirectory()
@@ -75,7 +75,16 @@ public struct ImageImport: Sendable {
         let pending = "\(cache.directory)/.pcocc-docker-pending-\(UUID().uuidString)"
         defer { FileSystem.removeTree(pending) }
         progress(format.driver == .squashfs ? "Generating squashfs image ..." : "Generating OCI bundle ...")
-        let stats = try await CacheEntryBuilder.build(layout, format: format, output: pending)
+        let conversion = ConversionProgress(layers: layout.layers)
+        meter?.started(conversion)
+        let stats: ConversionStats
+        do {
+            stats = try await CacheEntryBuilder.build(layout, format: format, output: pending, progress: conversion)
+            meter?.finished(conversion)
+        } catch {
+            meter?.finished(conversion)
+            throw error
+        }
 
         progress("Storing image in repository '\(repository.name)' as '\(name.name)' ...")
         for other in repositories.otherRepositories(holding: name.name, besides: repository) {

@@ -44,7 +44,9 @@ struct ImageTransfer: Sendable {
     func importImage(_ reference: DaemonImageReference, as name: ImageName, force: Bool) async throws -> StoredImage {
         let (skopeo, daemon, showProgress) = (skopeo, daemon, showProgress)
         let importer = ImageImport(repositories: repositories, format: format)
-        let imported = try await importer.run(as: name, force: force, progress: { progress($0) }) { layout in
+        let meter: (any ConversionMeter)? = showProgress ? ConversionProgressBar() : nil
+        let imported = try await importer.run(as: name, force: force, progress: { progress($0) }, meter: meter) {
+            layout in
             try await skopeo.copyFromDaemon(
                 image: reference, daemon: daemon, layout: layout, showProgress: showProgress)
         }
