@@ -38,32 +38,35 @@ final class ByteReader {
         }
     }
 
-    /// Exactly `count` bytes, or nil when the stream ends before the first byte. A stream ending inside is an error.
-    func read(count: Int) throws(ConversionError) -> [UInt8]? {
+    /// Up to `count` bytes: fewer only where the stream ends, nil when it ends before the first byte.
+    func read(upTo count: Int) throws(ConversionError) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(count)
-        try forward(count, allowEmpty: true) { bytes.append(contentsOf: $0) }
-        return bytes.isEmpty && count > 0 ? nil : bytes
-    }
-
-    /// Hands the next `count` bytes to `body` in chunks, without copying them first.
-    func forward(
-        _ count: Int, allowEmpty: Bool = false, to body: (UnsafeRawBufferPointer) throws(ConversionError) -> Void
-    ) throws(ConversionError) {
+        bytes.reserveCapacity(min(count, buffer.count))
         var left = count
-        while left > 0 {
-            guard try fill() else {
-                if allowEmpty && left == count { return }
-                throw ConversionError(.malformedLayer, "\(name) ends in the middle of a tar entry")
-            }
+        while left > 0, try fill() {
             let chunk = min(left, end - start)
-            try body(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
             start += chunk
             left -= chunk
         }
+        return bytes.isEmpty && count > 0 ? nil : bytes
     }
 
-    func skip(_ count: Int) throws(ConversionError) {
+    /// Hands the next `count` bytes to `body` in chunks, without copying them first; the stream must hold them.
+    func forward(_ count: Int64, to body: (UnsafeRawBufferPointer) throws(ConversionError) -> Void) throws(ConversionError) {
+        var left = count
+        while left > 0 {
+            guard try fill() else {
+                throw ConversionError(.malformedLayer, "\(name) ends in the middle of a tar entry")
+            }
+            let chunk = Int(min(left, Int64(end - start)))
+            try body(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
+            start += chunk
+            left -= Int64(chunk)
+        }
+    }
+
+    func skip(_ count: Int64) throws(ConversionError) {
         try forward(count) { _ throws(ConversionError) in }
     }
 

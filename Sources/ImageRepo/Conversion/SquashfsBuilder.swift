@@ -43,9 +43,11 @@ public enum SquashfsBuilder {
         let count: Int
         do {
             // Closed (its threads stopped, its file closed) before the rename.
-            let writer = try SquashfsWriter(path: temporary, zstdLevel: zstdLevel)
-            try LayerFlattener(layers: input.layers, writer: writer, isCancelled: { cancelled.isSet }).run()
-            count = writer.count
+            let flattener = LayerFlattener(
+                layers: input.layers,
+                makeWriter: { () throws(ConversionError) in try SquashfsWriter(path: temporary, zstdLevel: zstdLevel) },
+                isCancelled: { cancelled.isSet })
+            count = try flattener.run().count
         }
         try sync(temporary)
         guard rename(temporary, output) == 0 else { throw ConversionError.errno("cannot rename \(temporary) to \(output)") }

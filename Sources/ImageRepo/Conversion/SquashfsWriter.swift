@@ -67,11 +67,15 @@ final class SquashfsWriter: EntrySink {
             }, entry)
         for xattr in entry.xattrs {
             try check(
-                xattr.value.withUnsafeBytes { value in pcocc_sqfs_xattr(handle, xattr.name, value.baseAddress, value.count) },
+                (xattr.name + [0]).withUnsafeBufferPointer { name in
+                    xattr.value.withUnsafeBytes { value in
+                        pcocc_sqfs_xattr(handle, Self.chars(name), value.baseAddress, value.count)
+                    }
+                },
                 entry)
         }
         if entry.kind == .regular && entry.size > 0 {
-            guard let reader, reader.contentRemaining == entry.size else {
+            guard let reader, reader.contentRemaining == Int64(entry.size) else {
                 throw ConversionError(.io, "no content for \(entry.pathDescription) (\(entry.size) bytes)")
             }
             let handle = handle

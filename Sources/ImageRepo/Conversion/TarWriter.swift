@@ -27,7 +27,7 @@ final class TarWriter {
         if entry.gid > Self.octal7 || entry.gid < 0 { pax += PAXRecords.record("gid", Array(String(entry.gid).utf8)) }
         if size > Self.octal11 { pax += PAXRecords.record("size", Array(String(size).utf8)) }
         if mtime > Self.octal11 { pax += PAXRecords.record("mtime", Array(String(mtime).utf8)) }
-        for xattr in entry.xattrs { pax += PAXRecords.record("SCHILY.xattr.\(xattr.name)", xattr.value) }
+        for xattr in entry.xattrs { pax += PAXRecords.record(Array("SCHILY.xattr.".utf8) + xattr.name, xattr.value) }
         if !pax.isEmpty {
             try output.write(
                 TarHeaderBlock.make(
@@ -43,7 +43,7 @@ final class TarWriter {
                 deviceMajor: entry.deviceMajor, deviceMinor: entry.deviceMinor))
         count += 1
         guard size > 0 else { return }
-        guard let reader, reader.contentRemaining == size else {
+        guard let reader, reader.contentRemaining == Int64(size) else {
             throw ConversionError(.io, "no content for \(entry.pathDescription) (\(size) bytes)")
         }
         try reader.forwardContent { (chunk) throws(ConversionError) in try output.write(chunk) }
