@@ -194,10 +194,14 @@ final class LayerModel {
         let description = String(decoding: entry.linkName, as: UTF8.self)
         switch resolve(target, followLast: false) {
         case .found(let node): existing = node
-        case .missing: throw refusal(entry, "is a hard link to '\(description)', which this layer does not have (ENOENT)", .brokenHardLink)
-        case .failed(let reason): throw refusal(entry, "is a hard link to '\(description)', which cannot be reached (\(reason))", .brokenHardLink)
+        case .missing:
+            throw refusal(entry, "is a hard link to '\(description)', which this layer does not have (ENOENT)", .brokenHardLink)
+        case .failed(let reason):
+            throw refusal(entry, "is a hard link to '\(description)', which cannot be reached (\(reason))", .brokenHardLink)
         }
-        guard !existing.isDirectory else { throw refusal(entry, "is a hard link to a directory (EPERM)", .brokenHardLink) }
+        guard !existing.isDirectory else {
+            throw refusal(entry, "is a hard link to a directory (EPERM)", .brokenHardLink)
+        }
         let node = try makeNode(at: components, entry, kind: existing.inode.kind)
         node.inode = existing.inode
         existing.inode.links.append(node)
@@ -232,11 +236,13 @@ final class LayerModel {
                 }
             case .overlay(let opaque): if opaque && node.isDirectory { node.opaque = true }
             case .ignore: break
-            case .refuse(let reason): throw refusal(entry, "has an extended attribute '\(String(decoding: name, as: UTF8.self))' the kernel refuses: \(reason)")
+            case .refuse(let reason):
+                throw refusal(entry, "has an extended attribute '\(LayerEntry.describe(name))' the kernel refuses: \(reason)")
             case .cannotBe(let what):
                 throw ConversionError(
                     .unsupportedLayer,
-                    "\(layerName): entry '\(entry.nameDescription)' has \(what) (\(String(decoding: name, as: UTF8.self))), which a squashfs cannot hold")
+                    "\(layerName): entry '\(entry.nameDescription)' has \(what) (\(LayerEntry.describe(name))), "
+                        + "which a squashfs cannot hold")
             }
         }
         // moby's handleLChmod and Chtimes skip a hard link to a symbolic link (and one whose name does not Lstat).
@@ -311,7 +317,9 @@ final class LayerModel {
     }
 
     /// A new node where nothing is (mknod, mkdir, open O_CREAT, symlink and link all fail on an existing name).
-    private func makeNode(at components: [[UInt8]], _ entry: LayerEntry, kind: Inode.Kind) throws(ConversionError) -> Node {
+    private func makeNode(at components: [[UInt8]], _ entry: LayerEntry, kind: Inode.Kind) throws(ConversionError)
+        -> Node
+    {
         try checkLength(components, entry)
         switch resolve(components, followLast: false) {
         case .missing(let parent, let name):
@@ -328,10 +336,14 @@ final class LayerModel {
     /// path of more than 4000 bytes under it (PATH_MAX).
     static let longestPath = 4095 - "/var/lib/docker/overlay2/".utf8.count - 64 - "/diff/".utf8.count
 
-    private func add(_ name: [UInt8], to parent: Node, _ inode: Inode, _ entry: LayerEntry) throws(ConversionError) -> Node {
+    private func add(_ name: [UInt8], to parent: Node, _ inode: Inode, _ entry: LayerEntry) throws(ConversionError)
+        -> Node
+    {
         let node = Node(name: name, parent: parent, inode: inode)
         guard node.pathLength <= Self.longestPath else {
-            throw refusal(entry, "makes a path of \(node.pathLength) bytes, over the \(Self.longestPath) docker's layer directory allows (ENAMETOOLONG)")
+            throw refusal(
+                entry, "makes a path of \(node.pathLength) bytes, over the \(Self.longestPath) docker's layer directory "
+                    + "allows (ENAMETOOLONG)")
         }
         parent.children[name] = node
         return node
