@@ -62,6 +62,9 @@ let package = Package(
         .target(name: "SiteConfig", dependencies: [.product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         .target(name: "ChildProcess", dependencies: [.product(name: "Subprocess", package: "swift-subprocess")], exclude: ["README.md"]),
 
+        // The conversion's fuzz target (scripts/fuzz-conversion.sh); built normally, it replays inputs.
+        .executableTarget(name: "ConversionFuzz", dependencies: ["ImageRepo"], path: "fuzz/ConversionFuzz"),
+
         .testTarget(name: "TLSCertsTests", dependencies: ["TLSCerts", "ChildProcess"]),
         .testTarget(name: "ImageRepoTests", dependencies: ["ImageRepo", "ChildProcess"]),
         .testTarget(name: "VMAllocatorTests", dependencies: ["VMAllocator", "SiteConfig"]),

@@ -86,7 +86,7 @@ private final class FlatteningPass {
                     return false
                 }
                 guard let node, node.inode.kind == .regular, node.inode.contentOrdinal == reader.ordinal else { continue }
-                if early && tree.verdict(for: node.path, layer: index) == .visible {
+                if early && tree.verdict(for: node, layer: index) == .visible {
                     try writer.write(Self.output(node.inode, at: node.path), contentFrom: reader)
                     tree.recordEmitted(node.path, isDirectory: false)
                     node.inode.written = node.inode.metadata
@@ -110,10 +110,11 @@ private final class FlatteningPass {
         var primaries: [ObjectIdentifier: [UInt8]] = [:]
         var stack = [directory]
         while let parent = stack.popLast() {
-            // In name order, so that the same image always gives the same squashfs (which link holds the content).
-            for child in parent.children.values.sorted(by: { $0.name.lexicographicallyPrecedes($1.name) }) {
+            // In the layer's order, so that the same image always gives the same squashfs (which link holds the
+            // content, the order of the xattr table).
+            for child in parent.ordered {
                 let path = child.path
-                let verdict = tree.verdict(for: path, layer: layer)
+                let verdict = tree.verdict(for: child, layer: layer)
                 let inode = child.inode
                 switch inode.kind {
                 case .directory:

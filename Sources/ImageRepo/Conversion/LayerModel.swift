@@ -4,6 +4,9 @@
 /// links (never out of it), whiteouts are 0/0 character devices, opaque directories a flag, hard links shared inodes.
 /// What the kernel or moby refuses is an error naming the layer and the entry.
 final class LayerModel {
+    /// A path as its names (slices of an entry's name, not copied).
+    typealias Components = [ArraySlice<UInt8>]
+
     final class Inode {
         enum Kind: Equatable {
             case directory, regular, symbolicLink, characterDevice, blockDevice, fifo
@@ -22,8 +25,6 @@ final class LayerModel {
         /// Regular files: the ordinal of the entry whose data it holds, and its size.
         var contentOrdinal = -1
         var size: Int64 = 0
-        /// The nodes naming this inode (more than one for hard links), oldest first.
-        var links: [Node] = []
         /// What the output got when the file was written as its entry arrived, and at which node: a later change
         /// of either means a second try.
         var written: Metadata?
@@ -45,34 +46,31 @@ final class LayerModel {
         let name: [UInt8]
         weak var parent: Node?
         var inode: Inode
-        var children: [[UInt8]: Node] = [:]
+        var children: [ByteKey: Node] = [:]
+        /// The same, in the order the layer made them (deterministic output without sorting).
+        var ordered: [Node] = []
         /// trusted.overlay.opaque: lower layers' children are hidden.
         var opaque = false
         /// Made as a missing parent (0755 root:root), not by an entry of its own.
         var implicit = false
 
-        /// Bytes of `path`.
-        let pathLength: Int
+        /// From the layer's root ("a/b"; empty for the root), kept: every entry asks for it.
+        let path: [UInt8]
 
         init(name: [UInt8], parent: Node?, inode: Inode) {
             self.name = name
             self.parent = parent
             self.inode = inode
-            pathLength = parent.map { $0.pathLength + ($0.pathLength > 0 ? 1 : 0) + name.count } ?? name.count
+            path = parent.map { TarPath.join($0.path, name) } ?? name
         }
 
         var isDirectory: Bool { inode.kind == .directory }
-
-        var path: [UInt8] {
-            guard let parent, parent.parent != nil || !parent.name.isEmpty else { return name }
-            return parent.path + [TarPath.slash] + name
-        }
     }
 
     let root = Node(name: [], parent: nil, inode: Inode(.directory))
     let layerName: String
     /// Every entry's name so far, cleaned.
-    private var names: Set<[UInt8]> = []
+    private var names: Set<ByteKey> = []
     /// An entry changed a file the output already has (replaced it, or a hard link header changed its metadata).
     private(set) var changedWrittenFile = false
 
@@ -88,28 +86,20 @@ final class LayerModel {
     func apply(_ entry: LayerEntry, ordinal: Int) throws(ConversionError) -> Node? {
         // tar-split, which docker reads every layer through, refuses a name twice (as Go's filepath.Clean spells
         // it: "x" and "/x" differ), whatever the entries are.
-        guard names.insert(TarPath.goClean(entry.name)).inserted else {
+        let cleaned = TarPath.clean(entry.name)
+        guard names.insert(ByteKey(cleaned.goClean)).inserted else {
             throw refusal(entry, "has the same name as an earlier entry of the layer (duplicates of file paths)")
         }
-        if entry.kind == .globalHeader { return nil }
-        let cleaned = TarPath.clean(entry.name)
-        if cleaned.isDot { return nil }
-        let components = TarPath.components(cleaned.path).map(Array.init)
+        if entry.kind == .globalHeader || cleaned.isDot { return nil }
+        let components = cleaned.components
         guard let base = components.last else {
             // "/" or "..": the layer's root itself, which docker cannot replace by a non-directory; a directory
             // entry only changes the root's metadata, which no container shows (the root is its upper layer's).
             if entry.kind == .directory { return nil }
             throw refusal(entry, "replaces the root directory")
         }
-        // Lstat of the parent; ENOENT (only) makes moby create it.
-        let parent = Array(components.dropLast())
-        if !parent.isEmpty {
-            switch resolve(parent, followLast: false) {
-            case .missing, .failed("ENOENT"): try makeParents(parent, entry)
-            default: break
-            }
-        }
-        if case .found(let existing) = resolve(components, followLast: false),
+        let place = try directory(for: components, entry)
+        if case .directory(let parent, let name) = place, let existing = parent.children[ByteKey(name)],
             !(existing.isDirectory && entry.kind == .directory)
         {
             remove(existing)
@@ -118,16 +108,46 @@ final class LayerModel {
             try whiteout(components, base: base, entry)
             return nil
         }
-        return try create(entry, at: components, ordinal: ordinal)
+        return try create(entry, at: place, components, ordinal: ordinal)
+    }
+
+    /// Where a path lands: the directory the kernel reaches for its parent (following symbolic links), and the last
+    /// name; or why none.
+    enum Place {
+        case directory(Node, name: ArraySlice<UInt8>)
+        case unreachable(String)
+    }
+
+    private func place(of components: Components) -> Place {
+        let name = components.last ?? []
+        switch resolve(Array(components.dropLast()), followLast: true) {
+        case .found(let node): return node.isDirectory ? .directory(node, name: name) : .unreachable("ENOTDIR")
+        case .missing: return .unreachable("ENOENT")
+        case .failed(let reason): return .unreachable(reason)
+        }
+    }
+
+    /// The entry's place, once moby made its missing parents: it does when an lstat of the parent says ENOENT (only).
+    private func directory(for components: Components, _ entry: LayerEntry) throws(ConversionError) -> Place {
+        let found = place(of: components)
+        if case .directory = found { return found }
+        let parent = Array(components.dropLast())
+        switch resolve(parent, followLast: false) {
+        case .missing, .failed("ENOENT"):
+            try makeParents(parent, entry)
+            return place(of: components)
+        default:
+            return found
+        }
     }
 
     static let whiteoutPrefix = Array(".wh.".utf8)
     private static let capability = Array("security.capability".utf8)
     static let opaqueMarker = Array(".wh..wh..opq".utf8)
 
-    private func whiteout(_ components: [[UInt8]], base: [UInt8], _ entry: LayerEntry) throws(ConversionError) {
+    private func whiteout(_ components: Components, base: ArraySlice<UInt8>, _ entry: LayerEntry) throws(ConversionError) {
         let directory = Array(components.dropLast())
-        if base == Self.opaqueMarker {
+        if base.elementsEqual(Self.opaqueMarker) {
             // setxattr(trusted.overlay.opaque) on the directory, following symbolic links.
             switch resolve(directory, followLast: true) {
             case .found(let node): if node.isDirectory { node.opaque = true }
@@ -138,35 +158,41 @@ final class LayerModel {
         }
         // mknod(dir/NAME, S_IFCHR, 0); "" and "." name the directory itself, ".." its parent.
         var target = directory
-        let name = Array(base.dropFirst(Self.whiteoutPrefix.count))
-        if name == [TarPath.dot, TarPath.dot] {
+        let name = base.dropFirst(Self.whiteoutPrefix.count)
+        if name.elementsEqual([TarPath.dot, TarPath.dot]) {
             _ = target.popLast()
-        } else if !name.isEmpty && name != [TarPath.dot] {
+        } else if !name.isEmpty && !name.elementsEqual([TarPath.dot]) {
             target.append(name)
         }
         guard !target.isEmpty else { throw refusal(entry, "whites out the root directory (EEXIST)") }
-        let node = try makeNode(at: target, entry, kind: .whiteout)
+        try checkLength(target, entry)
+        let node = try makeNode(at: place(of: target), entry, kind: .whiteout)
         node.inode.mode = 0
     }
 
-    private func create(_ entry: LayerEntry, at components: [[UInt8]], ordinal: Int) throws(ConversionError) -> Node {
+    private func create(_ entry: LayerEntry, at place: Place, _ components: Components, ordinal: Int)
+        throws(ConversionError) -> Node
+    {
+        try checkLength(components, entry)
         let node: Node
         switch entry.kind {
         case .directory:
-            if case .found(let existing) = resolve(components, followLast: false), existing.isDirectory {
+            if case .directory(let parent, let name) = place, let existing = parent.children[ByteKey(name)],
+                existing.isDirectory
+            {
                 existing.implicit = false
                 node = existing
             } else {
-                node = try makeNode(at: components, entry, kind: .directory)
+                node = try makeNode(at: place, entry, kind: .directory)
             }
         case .regular:
-            node = try makeNode(at: components, entry, kind: .regular)
+            node = try makeNode(at: place, entry, kind: .regular)
             node.inode.contentOrdinal = ordinal
             node.inode.size = entry.size
         case .symbolicLink:
             guard !entry.linkName.isEmpty else { throw refusal(entry, "is a symbolic link to nothing (ENOENT)") }
             guard entry.linkName.count < 4096 else { throw refusal(entry, "is a symbolic link target over 4095 bytes") }
-            node = try makeNode(at: components, entry, kind: .symbolicLink)
+            node = try makeNode(at: place, entry, kind: .symbolicLink)
             node.inode.target = entry.linkName
         case .characterDevice, .blockDevice, .fifo:
             // moby's Mkdev keeps 12 bits of the major and 20 of the minor; a 0/0 character device is a whiteout.
@@ -175,10 +201,10 @@ final class LayerModel {
             let kind: Inode.Kind =
                 entry.kind == .fifo ? .fifo : entry.kind == .blockDevice ? .blockDevice
                 : major == 0 && minor == 0 ? .whiteout : .characterDevice
-            node = try makeNode(at: components, entry, kind: kind)
+            node = try makeNode(at: place, entry, kind: kind)
             node.inode.device = (major, minor)
         case .hardLink:
-            node = try link(entry, at: components)
+            node = try link(entry, at: place)
         case .globalHeader, .other:
             throw refusal(entry, "has a tar type docker does not handle")
         }
@@ -187,8 +213,8 @@ final class LayerModel {
     }
 
     /// link(2): the target is looked up in this layer only (without following its last component), never a directory.
-    private func link(_ entry: LayerEntry, at components: [[UInt8]]) throws(ConversionError) -> Node {
-        let target = TarPath.components(TarPath.normalise(entry.linkName)).map(Array.init)
+    private func link(_ entry: LayerEntry, at place: Place) throws(ConversionError) -> Node {
+        let target = TarPath.clean(entry.linkName).components
         try checkLength(target, entry)
         let existing: Node
         let description = String(decoding: entry.linkName, as: UTF8.self)
@@ -202,9 +228,8 @@ final class LayerModel {
         guard !existing.isDirectory else {
             throw refusal(entry, "is a hard link to a directory (EPERM)", .brokenHardLink)
         }
-        let node = try makeNode(at: components, entry, kind: existing.inode.kind)
+        let node = try makeNode(at: place, entry, kind: existing.inode.kind)
         node.inode = existing.inode
-        existing.inode.links.append(node)
         return node
     }
 
@@ -256,13 +281,13 @@ final class LayerModel {
 
     enum Resolution {
         case found(Node)
-        case missing(parent: Node, name: [UInt8])
+        case missing(parent: Node, name: ArraySlice<UInt8>)
         case failed(String)
     }
 
     /// Path resolution inside the layer, as the kernel does it chrooted there: symbolic links are followed (absolute
     /// ones from the layer's root), ".." stops at the root, at most 40 links.
-    func resolve(_ components: [[UInt8]], followLast: Bool) -> Resolution {
+    func resolve(_ components: Components, followLast: Bool) -> Resolution {
         var pending = Array(components.reversed())
         var current = root
         var links = 0
@@ -273,7 +298,7 @@ final class LayerModel {
                 continue
             }
             guard current.isDirectory else { return .failed("ENOTDIR") }
-            guard let child = current.children[component] else {
+            guard let child = current.children[ByteKey(component)] else {
                 return pending.isEmpty ? .missing(parent: current, name: component) : .failed("ENOENT")
             }
             if child.inode.kind == .symbolicLink && (!pending.isEmpty || followLast) {
@@ -282,7 +307,7 @@ final class LayerModel {
                 let target = child.inode.target
                 guard !target.isEmpty else { return .failed("ENOENT") }
                 if target.first == TarPath.slash { current = root }
-                pending += TarPath.components(target).map(Array.init).reversed()
+                pending += TarPath.components(target).reversed()
                 continue
             }
             if pending.isEmpty { return .found(child) }
@@ -292,7 +317,7 @@ final class LayerModel {
     }
 
     /// Go's os.MkdirAll, then idtools making the new directories 0755 root:root.
-    private func makeParents(_ components: [[UInt8]], _ entry: LayerEntry) throws(ConversionError) {
+    private func makeParents(_ components: Components, _ entry: LayerEntry) throws(ConversionError) {
         try checkLength(components, entry)
         switch resolve(components, followLast: true) {
         case .found(let node):
@@ -317,18 +342,15 @@ final class LayerModel {
     }
 
     /// A new node where nothing is (mknod, mkdir, open O_CREAT, symlink and link all fail on an existing name).
-    private func makeNode(at components: [[UInt8]], _ entry: LayerEntry, kind: Inode.Kind) throws(ConversionError)
-        -> Node
-    {
-        try checkLength(components, entry)
-        switch resolve(components, followLast: false) {
-        case .missing(let parent, let name):
-            let inode = Inode(kind)
-            let node = try add(name, to: parent, inode, entry)
-            inode.links = [node]
-            return node
-        case .found: throw refusal(entry, "cannot be created: the path exists (EEXIST)")
-        case .failed(let reason): throw refusal(entry, "cannot be created (\(reason))")
+    private func makeNode(at place: Place, _ entry: LayerEntry, kind: Inode.Kind) throws(ConversionError) -> Node {
+        switch place {
+        case .directory(let parent, let name):
+            guard parent.children[ByteKey(name)] == nil else {
+                throw refusal(entry, "cannot be created: the path exists (EEXIST)")
+            }
+            return try add(name, to: parent, Inode(kind), entry)
+        case .unreachable(let reason):
+            throw refusal(entry, "cannot be created (\(reason))")
         }
     }
 
@@ -336,34 +358,34 @@ final class LayerModel {
     /// path of more than 4000 bytes under it (PATH_MAX).
     static let longestPath = 4095 - "/var/lib/docker/overlay2/".utf8.count - 64 - "/diff/".utf8.count
 
-    private func add(_ name: [UInt8], to parent: Node, _ inode: Inode, _ entry: LayerEntry) throws(ConversionError)
+    private func add(_ name: ArraySlice<UInt8>, to parent: Node, _ inode: Inode, _ entry: LayerEntry) throws(ConversionError)
         -> Node
     {
-        let node = Node(name: name, parent: parent, inode: inode)
-        guard node.pathLength <= Self.longestPath else {
+        let node = Node(name: Array(name), parent: parent, inode: inode)
+        guard node.path.count <= Self.longestPath else {
             throw refusal(
-                entry, "makes a path of \(node.pathLength) bytes, over the \(Self.longestPath) docker's layer directory "
+                entry, "makes a path of \(node.path.count) bytes, over the \(Self.longestPath) docker's layer directory "
                     + "allows (ENAMETOOLONG)")
         }
-        parent.children[name] = node
+        parent.children[ByteKey(node.name)] = node
+        parent.ordered.append(node)
         return node
     }
 
     /// os.RemoveAll of a node of this layer and everything under it.
     private func remove(_ node: Node) {
         guard let parent = node.parent else { return }
-        parent.children[node.name] = nil
+        parent.children[ByteKey(node.name)] = nil
+        parent.ordered.removeAll { $0 === node }
         var stack = [node]
         while let current = stack.popLast() {
-            let inode = current.inode
-            if inode.writtenAt === current { changedWrittenFile = true }
-            inode.links.removeAll { $0 === current }
+            if current.inode.writtenAt === current { changedWrittenFile = true }
             stack += current.children.values
         }
     }
 
     /// ENAMETOOLONG: a name over 255 bytes, or a path (with its leading "/") over 4095.
-    private func checkLength(_ components: [[UInt8]], _ entry: LayerEntry) throws(ConversionError) {
+    private func checkLength(_ components: Components, _ entry: LayerEntry) throws(ConversionError) {
         if components.contains(where: { $0.count > 255 }) { throw refusal(entry, "has a name over 255 bytes (ENAMETOOLONG)") }
         let length = components.reduce(0) { $0 + $1.count + 1 }
         if length > 4095 { throw refusal(entry, "has a path over 4095 bytes (ENAMETOOLONG)") }

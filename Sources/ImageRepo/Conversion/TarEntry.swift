@@ -86,28 +86,17 @@ enum TarPath {
 
     struct Cleaned {
         /// Relative, no "." / ".." / empty components; empty for the root.
-        var path: [UInt8]
+        var components: [ArraySlice<UInt8>]
         /// Go's Clean gave "." (a relative name that cancels out): docker skips such an entry whatever its type.
         var isDot: Bool
+        /// Go's filepath.Clean itself: "/x" stays "/x", "../x" stays "../x", "" is ".".
+        var goClean: [UInt8]
+
+        var path: [UInt8] { Array(components.joined(separator: [TarPath.slash])) }
     }
 
+    /// One pass over the name: "." and ".." resolved lexically, as Go's Clean does, then joined to the root.
     static func clean(_ raw: [UInt8]) -> Cleaned {
-        let (components, leadingDotDots) = lexicalComponents(raw)
-        let rooted = raw.first == slash
-        return Cleaned(
-            path: Array(components.joined(separator: [slash])), isDot: !rooted && components.isEmpty && leadingDotDots == 0)
-    }
-
-    /// Go's filepath.Clean itself: "/x" stays "/x", "../x" stays "../x", "" is ".".
-    static func goClean(_ raw: [UInt8]) -> [UInt8] {
-        let (components, leadingDotDots) = lexicalComponents(raw)
-        if raw.first == slash { return [slash] + components.joined(separator: [slash]) }
-        let all = Array(repeating: [dot, dot][...], count: leadingDotDots) + components
-        return all.isEmpty ? [dot] : Array(all.joined(separator: [slash]))
-    }
-
-    /// The components left once "." and ".." are resolved lexically, and the ".." that climb above the start.
-    private static func lexicalComponents(_ raw: [UInt8]) -> ([ArraySlice<UInt8>], Int) {
         var components: [ArraySlice<UInt8>] = []
         var leadingDotDots = 0
         for component in raw.split(separator: slash, omittingEmptySubsequences: true) {
@@ -118,7 +107,14 @@ enum TarPath {
             }
             components.append(component)
         }
-        return (components, leadingDotDots)
+        let goClean: [UInt8]
+        if raw.first == slash {
+            goClean = [slash] + components.joined(separator: [slash])
+        } else {
+            let all = Array(repeating: [dot, dot][...], count: leadingDotDots) + components
+            goClean = all.isEmpty ? [dot] : Array(all.joined(separator: [slash]))
+        }
+        return Cleaned(components: components, isDot: goClean == [dot], goClean: goClean)
     }
 
     /// The cleaned path of `raw` (the root for names that climb out of it).
@@ -138,5 +134,18 @@ enum TarPath {
 
     static func join(_ parent: [UInt8], _ name: some Collection<UInt8>) -> [UInt8] {
         parent.isEmpty ? Array(name) : parent + [slash] + name
+    }
+}
+
+/// Bytes as a dictionary key, hashed in one call (an array of bytes hashes byte by byte: a tenth of a conversion),
+/// and made from a slice of a name without copying it.
+struct ByteKey: Hashable {
+    let bytes: ArraySlice<UInt8>
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes[...] }
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

@@ -16,7 +16,7 @@ final class VisibilityTree {
     }
 
     private final class Node {
-        var children: [[UInt8]: Node] = [:]
+        var children: [ByteKey: Node] = [:]
         /// What the highest layer having this path made of it.
         var decided: Kind?
         /// Children from layers below this number are hidden.
@@ -35,13 +35,20 @@ final class VisibilityTree {
         root.decided = .directory
     }
 
-    func verdict(for path: [UInt8], layer: Int) -> Verdict {
+    /// What the layers above show at `entry`'s path in `layer`.
+    func verdict(for entry: LayerModel.Node, layer: Int) -> Verdict {
+        var chain: [LayerModel.Node] = []
+        var current = entry
+        while let parent = current.parent {
+            chain.append(current)
+            current = parent
+        }
         var node = root
-        for component in TarPath.components(path) {
-            // The node is an ancestor of `path` here; undecided, no higher layer has it, nor anything under it.
+        for component in chain.reversed() {
+            // The node is an ancestor of the entry here; undecided, no higher layer has it, nor anything under it.
             guard let decided = node.decided else { return .visible }
             if node.childrenHiddenBelow > layer || decided != .directory { return .hidden }
-            guard let child = node.children[Array(component)] else { return .visible }
+            guard let child = node.children[ByteKey(component.name)] else { return .visible }
             node = child
         }
         switch node.decided {
@@ -93,7 +100,7 @@ final class VisibilityTree {
     func emitted(_ path: [UInt8]) -> Kind? {
         var node = root
         for component in TarPath.components(path) {
-            guard let child = node.children[Array(component)] else { return nil }
+            guard let child = node.children[ByteKey(component)] else { return nil }
             node = child
         }
         return node.emitted
@@ -102,7 +109,7 @@ final class VisibilityTree {
     private func node(_ path: [UInt8]) -> Node {
         var node = root
         for component in TarPath.components(path) {
-            let key = Array(component)
+            let key = ByteKey(component)
             if let child = node.children[key] {
                 node = child
             } else {
