@@ -235,6 +235,10 @@ case("xa-on-dir-and-file", lambda: [layer(
 case("xa-unknown-namespaces", lambda: [layer(
     pax([("SCHILY.xattr.foo.bar", "1"), ("SCHILY.xattr.system.other", "2"), ("SCHILY.xattr.user.ok", "3")]),
     f("file", "x"))])
+case("xa-system-other", lambda: [layer(pax([("SCHILY.xattr.system.other", "2")]), f("file", "x"))])
+case("xa-acl-on-symlink", lambda: [layer(
+    pax([("SCHILY.xattr.system.posix_acl_access", acl((1, 7, -1), (4, 5, -1), (32, 5, -1)))]), sym("link", "t"))])
+case("xa-acl-empty", lambda: [layer(pax([("SCHILY.xattr.system.posix_acl_access", "")]), f("file", "x"))])
 case("xa-acl-minimal", lambda: [layer(
     pax([("SCHILY.xattr.system.posix_acl_access", acl((1, 7, -1), (4, 5, -1), (32, 0, -1)))]),
     f("file", "x", mode=0o600))])

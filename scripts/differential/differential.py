@@ -194,7 +194,7 @@ def docker(out, walker, jobs):
                      ["run", "--rm", "--network", "none", "-v", WALKER_VOLUME + ":/w", WALKER_TAG, "/w/walk", "/w"]):
             result = run(["docker"] + step)
             if result.returncode != 0:
-                sys.exit(f"docker {' '.join(step)} failed: {last_line(result.stderr)}")
+                sys.exit(f"docker {' '.join(step)} failed: {result.stderr.decode(errors='replace').strip()[-600:]}")
     with open(out + "/combined.json") as listing:
         groups = json.load(listing)
     members = {name for names in groups.values() for name in names}

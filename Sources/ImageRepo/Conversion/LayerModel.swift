@@ -1,7 +1,8 @@
-/// One layer applied the way docker 20.10 applies it: moby's archive.Unpack with overlay whiteouts, as root, chrooted
-/// into the layer's own empty overlay2 directory. The model is that directory once the layer's entries are written:
-/// later entries replace earlier ones, parents are created 0755 root:root, names go through this layer's symbolic
-/// links (never out of it), whiteouts are 0/0 character devices, opaque directories a flag, hard links shared inodes.
+/// One layer applied the way docker applies it (26.1; where 20.10 differed, noted): moby's archive.Unpack with
+/// overlay whiteouts, as root, chrooted into the layer's own empty overlay2 directory. The model is that directory
+/// once the layer's entries are written: later entries replace earlier ones, parents are created 0755 root:root,
+/// names go through this layer's symbolic links (never out of it), whiteouts are 0/0 character devices, opaque
+/// directories a flag, hard links shared inodes.
 /// What the kernel or moby refuses is an error naming the layer and the entry.
 final class LayerModel {
     /// A path as its names (slices of an entry's name, not copied).

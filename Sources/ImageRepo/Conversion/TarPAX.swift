@@ -52,11 +52,13 @@ enum PAXRecords {
         records[Array(key.utf8)]
     }
 
-    /// Extended attributes as docker 20.10 sets them: SCHILY.xattr.NAME records with a value (Go keeps an empty
-    /// value out of Header.Xattrs), in name order. LIBARCHIVE.xattr.* records are not read by Go.
+    /// Extended attributes as docker 26 sets them: every SCHILY.xattr.NAME record of Header.PAXRecords, empty values
+    /// included, in name order. LIBARCHIVE.xattr.* records are not read by Go.
     static func xattrs(_ records: Records) -> [(name: [UInt8], value: [UInt8])] {
         records.compactMap { key, value in
-            guard key.starts(with: xattrPrefix), !value.isEmpty else { return nil }
+            // Empty values too: docker 26 sets every SCHILY.xattr record (Go's Xattrs, which docker 20.10 read,
+            // skipped empty ones).
+            guard key.starts(with: xattrPrefix) else { return nil }
             return (Array(key.dropFirst(xattrPrefix.count)), value)
         }.sorted { $0.name.lexicographicallyPrecedes($1.name) }
     }

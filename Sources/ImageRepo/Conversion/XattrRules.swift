@@ -1,5 +1,6 @@
 /// What becomes of an extended attribute when docker sets it (moby's Lsetxattr on an ext4 layer directory, as root):
-/// the kernel keeps it, refuses it (docker then refuses the layer), or says ENOTSUP/EPERM (docker ignores those).
+/// the kernel keeps it, refuses it (docker then refuses the layer), or says EPERM (docker 26 ignores that; it
+/// refuses EOPNOTSUPP, which docker 20.10 ignored).
 enum XattrRules {
     enum Target {
         case regular, directory, symbolicLink, other
@@ -10,7 +11,8 @@ enum XattrRules {
         case keep
         /// Stored by overlayfs's own namespace: not visible; trusted.overlay.opaque "y" makes a directory opaque.
         case overlay(opaque: Bool)
-        /// ENOTSUP or EPERM, which docker ignores; or an ACL equivalent to the mode bits, which chmod then overrides.
+        /// EPERM, which docker ignores; an ACL equivalent to the mode bits, which chmod then overrides; or an empty
+        /// ACL, which removes none (the kernel gets no value for an empty one).
         case ignore
         /// The kernel refuses it: docker refuses the layer.
         case refuse(String)
@@ -46,8 +48,8 @@ enum XattrRules {
                 return .keep
             }
         }
-        // "system.*" other than ACLs, and unknown namespaces: EOPNOTSUPP.
-        return .ignore
+        // "system.*" other than ACLs, and unknown namespaces: EOPNOTSUPP, which docker 26 does not ignore.
+        return .refuse("its namespace is not supported (EOPNOTSUPP)")
     }
 
     /// Whether ext4 (4 KiB blocks, 256-byte inodes, no ea_inode: the guest's data disk) stores these. An attribute
@@ -82,8 +84,10 @@ enum XattrRules {
 
     /// The kernel's posix_acl_from_xattr, set_posix_acl and posix_acl_valid, in that order.
     private static func acl(_ value: [UInt8], isDefault: Bool, on target: Target) -> Outcome {
-        // Symbolic links have no ACL operations on ext4.
-        if target == .symbolicLink { return .ignore }
+        // A zero-length value reaches the kernel as none: the (absent) ACL is removed, whatever the target.
+        if value.isEmpty { return .ignore }
+        // Symbolic links have no ACL operations (EOPNOTSUPP, which docker 26 does not ignore).
+        if target == .symbolicLink { return .refuse("symbolic links take no POSIX ACL (EOPNOTSUPP)") }
         guard value.count >= 4, (value.count - 4) % 8 == 0, value[0] == 2, value[1...3].allSatisfy({ $0 == 0 }) else {
             return .refuse("it is not a valid POSIX ACL (EINVAL)")
         }
