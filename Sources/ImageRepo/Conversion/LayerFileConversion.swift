@@ -1,11 +1,11 @@
 import Foundation
 
 /// Plain tar layer files (no OCI layout, no manifest) through the whole conversion into a squashfs: the entry point
-/// of the fuzz target and of tests that craft layers byte by byte.
-enum LayerFileConversion {
+/// of the fuzz target (`package` for it) and of tests that craft layers byte by byte.
+package enum LayerFileConversion {
     /// `layers` bottom first; returns the number of entries written. The squashfs is left at `output`, complete or
     /// not: the caller removes it.
-    static func squashfs(
+    package static func squashfs(
         layers: [String], output: String, limits: ConversionLimits = ConversionLimits()
     )
         throws(ConversionError) -> Int

@@ -202,12 +202,13 @@ struct SparseContent {
 
 /// Bounds on what one layer may make the conversion hold or produce; the defaults are docker's own limits where it
 /// has one.
-struct ConversionLimits: Sendable {
+/// (`package`: the fuzz target lowers them.)
+package struct ConversionLimits: Sendable {
     /// ext4's largest file with 4 KiB blocks: docker cannot write a larger one into its layer (EFBIG).
-    var maximumFileSize: Int64 = (1 << 32 - 1) * 4096
+    package var maximumFileSize: Int64 = (1 << 32 - 1) * 4096
     /// Go trusts a sparse map as long as the archive holds it; this keeps it in memory within bounds.
-    var maximumSparseFragments: Int64 = 1 << 20
-    var maximumSparseMapBytes = 32 << 20
+    package var maximumSparseFragments: Int64 = 1 << 20
+    package var maximumSparseMapBytes = 32 << 20
 
-    init() {}
+    package init() {}
 }
