@@ -103,6 +103,9 @@ let package = Package(
             exclude: ["README.md"]
         ),
 
+        // The conversion's fuzz target (scripts/fuzz-conversion.sh); built normally, it replays inputs.
+        .executableTarget(name: "ConversionFuzz", dependencies: ["ImageRepo"], path: "fuzz/ConversionFuzz"),
+
         .testTarget(name: "HostSystemTests", dependencies: ["HostSystem"]),
         .testTarget(name: "TLSCertsTests", dependencies: ["TLSCerts", "ChildProcess"]),
         .testTarget(name: "ImageRepoTests", dependencies: ["ImageRepo", "ChildProcess", "HostSystem"]),

@@ -393,8 +393,12 @@ int pcocc_sqfs_finish(pcocc_sqfs *w) {
 
 void pcocc_sqfs_close(pcocc_sqfs *w) {
     if (w == NULL) return;
-    /* The block processor first: its workers may still touch the file inodes. */
-    if (w->data != NULL) sqfs_destroy(w->data);
+    /* The block processor first: its workers may still touch the file inodes. Blocks still queued when a conversion
+       fails are freed only once processed (libsquashfs 1.2 leaks them otherwise): wait for them. */
+    if (w->data != NULL) {
+        (void)sqfs_block_processor_sync(w->data);
+        sqfs_destroy(w->data);
+    }
     if (w->dir_writer != NULL) sqfs_destroy(w->dir_writer);
     if (w->dir_meta != NULL) sqfs_destroy(w->dir_meta);
     if (w->inode_meta != NULL) sqfs_destroy(w->inode_meta);

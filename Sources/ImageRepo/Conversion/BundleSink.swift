@@ -51,7 +51,9 @@ final class BundleSink: EntrySink {
         if let bundle = shape.bundle {
             prefix = Array("rootfs".utf8)
             for raw in Set(bundle.mountPoints + CacheEntryFormat.runtimeFiles).sorted() {
-                guard let path = TarPath.normalise(Array(raw.utf8)), !path.isEmpty else {
+                let cleaned = TarPath.clean(Array(raw.utf8))
+                let path = cleaned.path
+                guard !cleaned.climbsOut, !path.isEmpty else {
                     throw ConversionError(
                         .badConfiguration, "Mount point '\(raw)' is not a path inside the image (image_mountpoints)")
                 }

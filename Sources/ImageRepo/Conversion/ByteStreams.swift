@@ -38,32 +38,37 @@ final class ByteReader {
         }
     }
 
-    /// Exactly `count` bytes, or nil when the stream ends before the first byte. A stream ending inside is an error.
-    func read(count: Int) throws(ConversionError) -> [UInt8]? {
+    /// Up to `count` bytes: fewer only where the stream ends, nil when it ends before the first byte.
+    func read(upTo count: Int) throws(ConversionError) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(count)
-        try forward(count, allowEmpty: true) { bytes.append(contentsOf: $0) }
+        bytes.reserveCapacity(min(count, buffer.count))
+        var left = count
+        while left > 0, try fill() {
+            let chunk = min(left, end - start)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
+            start += chunk
+            left -= chunk
+        }
         return bytes.isEmpty && count > 0 ? nil : bytes
     }
 
-    /// Hands the next `count` bytes to `body` in chunks, without copying them first.
+    /// Hands the next `count` bytes to `body` in chunks, without copying them first; the stream must hold them.
     func forward(
-        _ count: Int, allowEmpty: Bool = false, to body: (UnsafeRawBufferPointer) throws(ConversionError) -> Void
+        _ count: Int64, to body: (UnsafeRawBufferPointer) throws(ConversionError) -> Void
     ) throws(ConversionError) {
         var left = count
         while left > 0 {
             guard try fill() else {
-                if allowEmpty && left == count { return }
                 throw ConversionError(.malformedLayer, "\(name) ends in the middle of a tar entry")
             }
-            let chunk = min(left, end - start)
+            let chunk = Int(min(left, Int64(end - start)))
             try body(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
             start += chunk
-            left -= chunk
+            left -= Int64(chunk)
         }
     }
 
-    func skip(_ count: Int) throws(ConversionError) {
+    func skip(_ count: Int64) throws(ConversionError) {
         try forward(count) { _ throws(ConversionError) in }
     }
 

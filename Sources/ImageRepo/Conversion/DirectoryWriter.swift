@@ -163,7 +163,14 @@ final class DirectoryWriter: ContentSink {
     /// unprivileged extraction.
     private func setAttributes(_ fd: Int32, _ entry: TarEntry) {
         for xattr in entry.xattrs {
-            _ = xattr.value.withUnsafeBytes { value in pcocc_fsetxattr(fd, xattr.name, value.baseAddress, value.count) }
+            // Names are bytes from the layer: NUL-terminated for the C call.
+            _ = (xattr.name + [0]).withUnsafeBufferPointer { name in
+                name.withMemoryRebound(to: CChar.self) { name in
+                    xattr.value.withUnsafeBytes { value in
+                        pcocc_fsetxattr(fd, name.baseAddress, value.baseAddress, value.count)
+                    }
+                }
+            }
         }
     }
 

@@ -1,187 +1,232 @@
-/// Streams the layers of an image, top layer first, into the final tree (the squashfs writer, or a tar), deciding each
-/// entry on the spot: a lower entry is dropped when a higher layer shadowed it, whited it out, made its directory
-/// opaque or replaced an ancestor by a non-directory. Each path is written once (the writers refuse duplicates); a directory takes the metadata
-/// of the highest layer that has it. Nothing is extracted to disk.
+/// Streams the layers of an image, top layer first, into the tree a container of it shows under docker (overlay2),
+/// written to a sink (the squashfs writer, or a tar) without extracting anything to disk.
+///
+/// Each layer is applied to a model of its own directory as docker applies it (`LayerModel`), and its entries are
+/// judged against what the higher layers show (`VisibilityTree`, overlayfs's rules). A regular file is written as its
+/// entry arrives, so its content streams through; directories, links and special files once the layer is complete,
+/// with their final metadata. Should a later entry of the same layer change a file already written (a rare layer
+/// that replaces a path or re-owns a file through a hard link header), the conversion starts again, that layer then
+/// read twice: its entries first, its files second.
 final class LayerFlattener {
     private let layers: [OCILayout.Layer]
-    private let writer: any EntrySink
+    private let makeWriter: () throws(ConversionError) -> any EntrySink
     private let isCancelled: () -> Bool
-    private let progress: ConversionProgress?
-    private let tree = VisibilityTree()
-    private let links = HardLinkBook()
-    /// The layer being read and what it has had so far.
-    private var pass = LayerPass()
+    private let limits: ConversionLimits
+    private let progress: LayerProgress
 
-    /// Non-directory entries of the current layer, for hard links to them later in the same layer.
-    private struct LayerPass {
-        struct Record {
-            let ordinal: Int
-            let entry: TarEntry
-            var emitted: Bool
-            /// Where a hard link from a higher layer materialised this entry's content.
-            var materialisedAs: [UInt8]?
-        }
-        var layer = 0
-        var records: [[UInt8]: Record] = [:]
-        /// Links whose target this layer has but does not keep, by the target's ordinal: a second pass copies it.
-        var orphans: [Int: [TarEntry]] = [:]
-    }
-
-    private static let whiteoutPrefix = Array(".wh.".utf8)
-    private static let opaqueMarker = Array(".wh..wh..opq".utf8)
-
+    /// `makeWriter` gives a new, empty output for each attempt (the previous one, abandoned, is released first).
     init(
-        layers: [OCILayout.Layer], writer: any EntrySink, isCancelled: @escaping () -> Bool,
+        layers: [OCILayout.Layer], limits: ConversionLimits = ConversionLimits(),
+        makeWriter: @escaping () throws(ConversionError) -> any EntrySink, isCancelled: @escaping () -> Bool,
         progress: ConversionProgress? = nil
     ) {
         self.layers = layers
+        self.limits = limits
+        self.makeWriter = makeWriter
+        self.isCancelled = isCancelled
+        self.progress = LayerProgress(progress)
+    }
+
+    /// Flattens every layer into a new sink, finished; returns it.
+    func run() throws(ConversionError) -> any EntrySink {
+        var readTwice: Set<Int> = []
+        while true {
+            let writer = try makeWriter()
+            let pass = FlatteningPass(
+                layers: layers, writer: writer, readTwice: readTwice, limits: limits, isCancelled: isCancelled,
+                progress: progress)
+            guard let layer = try pass.run() else { return writer }
+            readTwice.insert(layer)
+        }
+    }
+}
+
+/// Reports each layer once, and its entries only until it is done, however many attempts read it.
+private final class LayerProgress {
+    private let progress: ConversionProgress?
+    private var done: Set<Int> = []
+
+    init(_ progress: ConversionProgress?) { self.progress = progress }
+
+    func entryRead(layer: Int) {
+        if !done.contains(layer) { progress?.entryRead() }
+    }
+
+    func layerDone(_ layer: Int, size: Int64) {
+        if done.insert(layer).inserted { progress?.layerDone(size: size) }
+    }
+}
+
+/// One attempt at the whole image.
+private final class FlatteningPass {
+    private let layers: [OCILayout.Layer]
+    private let writer: any EntrySink
+    private let readTwice: Set<Int>
+    private let limits: ConversionLimits
+    private let isCancelled: () -> Bool
+    private let progress: LayerProgress
+    private let tree = VisibilityTree()
+
+    init(
+        layers: [OCILayout.Layer], writer: any EntrySink, readTwice: Set<Int>, limits: ConversionLimits,
+        isCancelled: @escaping () -> Bool, progress: LayerProgress
+    ) {
+        self.layers = layers
         self.writer = writer
+        self.readTwice = readTwice
+        self.limits = limits
         self.isCancelled = isCancelled
         self.progress = progress
     }
 
-    func run() throws(ConversionError) {
+    /// nil when done; else the layer that changed a file already written, to be read twice next time.
+    func run() throws(ConversionError) -> Int? {
         for index in layers.indices.reversed() {
-            pass = LayerPass(layer: index)
-            let stream = try LayerStream(layers[index])
-            let reader = TarReader(stream.reader)
-            do throws(ConversionError) {
-                while let entry = try reader.next() {
-                    guard !isCancelled() else { throw ConversionError(.cancelled, "the conversion was cancelled") }
-                    progress?.entryRead()
-                    try take(entry, ordinal: reader.ordinal, reader: reader)
-                }
-            } catch {
-                throw stream.explain(error)
-            }
-            try stream.finish()
-            if !pass.orphans.isEmpty { try copyOrphanTargets(layers[index]) }
-            progress?.layerDone(size: layers[index].size)
-        }
-        if let (link, target) = links.firstUnsatisfied { throw brokenLink(link, target) }
-        for (link, target) in links.deferred {
-            guard tree.emitted(target) == .nonDirectory else { throw brokenLink(link, target) }
-            try writeLink(link, to: links.primary(of: target))
+            let model = LayerModel(layerName: "layer \(layers[index].digest)")
+            guard try apply(index, to: model) else { return index }
+            var orphans: [Int: [LayerModel.Node]] = [:]
+            try emit(model.root, layer: index, orphans: &orphans)
+            if !orphans.isEmpty { try copyContents(of: index, orphans) }
+            tree.merge(model, layer: index)
+            progress.layerDone(index, size: layers[index].size)
         }
         try writer.finish()
+        return nil
     }
 
-    private func take(_ entry: TarEntry, ordinal: Int, reader: TarReader) throws(ConversionError) {
-        let layer = pass.layer
-        if entry.path.isEmpty && !entry.kind.isDirectory { return }  // a root that is not a directory is noise
-        let nameStart = entry.path.lastIndex(of: TarPath.slash).map { $0 + 1 } ?? 0
-        if entry.path[nameStart...].starts(with: Self.whiteoutPrefix) {
-            let (parent, name) = TarPath.split(entry.path)
-            if name.elementsEqual(Self.opaqueMarker) {
-                tree.recordOpaque(parent, layer: layer)
-            } else if !name.dropFirst(4).starts(with: Self.whiteoutPrefix) {
-                // Other ".wh..wh." names are aufs bookkeeping, not content.
-                let target = TarPath.join(parent, name.dropFirst(4))
-                if let link = links.takeRequests(for: target, below: layer).first { throw brokenLink(link, target) }
-                tree.recordWhiteout(target, layer: layer)
+    /// Reads the layer into its model, writing its visible regular files as they come (not when read twice);
+    /// false when a later entry changed one of them.
+    private func apply(_ index: Int, to model: LayerModel) throws(ConversionError) -> Bool {
+        let stream = try LayerStream(layers[index])
+        let reader = TarReader(stream.reader, limits: limits)
+        let early = !readTwice.contains(index)
+        do throws(ConversionError) {
+            while let entry = try reader.next() {
+                guard !isCancelled() else { throw ConversionError(.cancelled, "the conversion was cancelled") }
+                progress.entryRead(layer: index)
+                let node = try model.apply(entry, ordinal: reader.ordinal)
+                if model.changedWrittenFile {
+                    stream.stop()
+                    return false
+                }
+                guard let node, node.inode.kind == .regular, node.inode.contentOrdinal == reader.ordinal else {
+                    continue
+                }
+                if early && tree.verdict(for: node, layer: index) == .visible {
+                    try writer.write(Self.output(node.inode, at: node.path), contentFrom: reader)
+                    tree.recordEmitted(node.path, isDirectory: false)
+                    node.inode.written = node.inode.metadata
+                    node.inode.writtenAt = node
+                } else {
+                    try reader.discardContent()
+                }
             }
-            return
+        } catch {
+            throw stream.explain(error)
         }
-        let verdict = tree.verdict(for: entry.path, layer: layer)
-        tree.recordEntry(entry.path, layer: layer, isDirectory: entry.kind.isDirectory)
-        var emitted = false
-        if verdict == .visible {
-            if entry.kind == .hardLink {
-                tree.recordEmitted(entry.path, isDirectory: false)
-                try resolve([entry], target: entry.linkTarget)
-            } else {
-                try writer.write(entry, contentFrom: reader)
-                tree.recordEmitted(entry.path, isDirectory: entry.kind.isDirectory)
-                emitted = true
-            }
-        }
-        if !entry.kind.isDirectory && pass.records[entry.path] == nil {
-            pass.records[entry.path] = LayerPass.Record(ordinal: ordinal, entry: entry, emitted: emitted)
-        }
-        if links.hasRequests {
-            let waiting = links.takeRequests(for: entry.path, below: layer)
-            if !waiting.isEmpty { try provide(entry, to: waiting, emitted: emitted, reader: reader) }
-        }
+        try stream.finish()
+        return true
     }
 
-    /// Writes links that must share `target`'s inode as it was when the current layer was applied.
-    private func resolve(_ group: [TarEntry], target: [UInt8], depth: Int = 0) throws(ConversionError) {
-        if let record = pass.records[target] {
-            if record.entry.kind == .hardLink {
-                guard depth < 64 else { throw brokenLink(group[0], target) }
-                return try resolve(group, target: record.entry.linkTarget, depth: depth + 1)
-            }
-            if record.emitted || record.materialisedAs != nil {
-                let primary = record.materialisedAs ?? links.primary(of: target)
-                for link in group { try writeLink(link, to: primary) }
-            } else {
-                pass.orphans[record.ordinal, default: []] += group
-            }
-        } else if tree.verdict(for: target, layer: pass.layer) == .visible {
-            // The output will hold the lower layers' file at `target`, the very one the link names.
-            links.postpone(group, target: target)
-        } else {
-            links.request(group, target: target, layer: pass.layer)
-        }
-    }
-
-    /// `entry` is the target that links from higher layers were waiting for.
-    private func provide(
-        _ entry: TarEntry, to group: [TarEntry], emitted: Bool, reader: TarReader
+    /// Writes what the layer shows under `directory` except regular files' contents: those it has not written yet
+    /// go to `orphans`, by the ordinal of the entry holding them.
+    private func emit(
+        _ directory: LayerModel.Node, layer: Int, orphans: inout [Int: [LayerModel.Node]]
     )
         throws(ConversionError)
     {
-        switch entry.kind {
-        case .directory:
-            throw brokenLink(group[0], entry.path)
-        case .hardLink:
-            try resolve(group, target: entry.linkTarget)
-        default:
-            if emitted {
-                for link in group { try writeLink(link, to: links.primary(of: entry.path)) }
-            } else {
-                try materialise(entry, as: group, reader: reader)
-                pass.records[entry.path]?.materialisedAs = group[0].path
+        var primaries: [ObjectIdentifier: [UInt8]] = [:]
+        var stack = [directory]
+        while let parent = stack.popLast() {
+            // In the layer's order, so that the same image always gives the same squashfs (which link holds the
+            // content, the order of the xattr table).
+            for child in parent.ordered {
+                let path = child.path
+                let verdict = tree.verdict(for: child, layer: layer)
+                let inode = child.inode
+                switch inode.kind {
+                case .directory:
+                    if verdict == .visible {
+                        var entry = Self.output(inode, at: path)
+                        if child.implicit { entry = TarEntry(path: path, kind: .directory, mode: 0o755) }
+                        try write(entry)
+                    }
+                    if verdict != .hidden { stack.append(child) }
+                case .whiteout:
+                    continue
+                case .regular:
+                    guard verdict == .visible, inode.writtenAt !== child else { continue }
+                    if let primary = inode.writtenAt {
+                        try writeLink(path, to: primary.path)
+                    } else {
+                        orphans[inode.contentOrdinal, default: []].append(child)
+                    }
+                default:
+                    guard verdict == .visible else { continue }
+                    if let primary = primaries[ObjectIdentifier(inode)] {
+                        try writeLink(path, to: primary)
+                    } else {
+                        try write(Self.output(inode, at: path))
+                        primaries[ObjectIdentifier(inode)] = path
+                    }
+                }
             }
         }
     }
 
-    /// The one hard case: the target is not in the output, so the first link gets its content and metadata (a hard
-    /// link shares the target's inode) and the others link to the first.
-    private func materialise(_ target: TarEntry, as group: [TarEntry], reader: TarReader) throws(ConversionError) {
-        var copy = target
-        copy.path = group[0].path
-        try writer.write(copy, contentFrom: reader)
-        for link in group.dropFirst() { try writeLink(link, to: copy.path) }
-    }
-
-    /// Second pass over a layer whose hidden files are the targets of links kept in the output.
-    private func copyOrphanTargets(_ layer: OCILayout.Layer) throws(ConversionError) {
-        let stream = try LayerStream(layer)
+    /// Second read of a layer: the contents of files written only now (hidden where their entry was, visible
+    /// through a hard link; or every file of a layer read twice). The first path gets the content, the others link.
+    private func copyContents(of index: Int, _ orphans: [Int: [LayerModel.Node]]) throws(ConversionError) {
+        let stream = try LayerStream(layers[index])
         defer { stream.stop() }
-        let reader = TarReader(stream.reader)
-        var wanted = pass.orphans
-        while !wanted.isEmpty, let entry = try reader.next() {
-            guard let group = wanted.removeValue(forKey: reader.ordinal) else { continue }
-            try materialise(entry, as: group, reader: reader)
+        let reader = TarReader(stream.reader, limits: limits)
+        var wanted = orphans
+        do throws(ConversionError) {
+            while !wanted.isEmpty, try reader.next() != nil {
+                guard !isCancelled() else { throw ConversionError(.cancelled, "the conversion was cancelled") }
+                guard let nodes = wanted.removeValue(forKey: reader.ordinal), let first = nodes.first else { continue }
+                let path = first.path
+                try writer.write(Self.output(first.inode, at: path), contentFrom: reader)
+                tree.recordEmitted(path, isDirectory: false)
+                for node in nodes.dropFirst() { try writeLink(node.path, to: path) }
+            }
+        } catch {
+            throw stream.explain(error)
         }
-        if let group = wanted.values.first { throw brokenLink(group[0], group[0].linkTarget) }
+        if !wanted.isEmpty {
+            throw ConversionError(.malformedLayer, "layer \(layers[index].digest) changed between two reads")
+        }
     }
 
-    private func writeLink(_ link: TarEntry, to primary: [UInt8]) throws(ConversionError) {
-        var entry = link
-        entry.kind = .hardLink
-        entry.linkTarget = primary
-        entry.size = 0
+    private func write(_ entry: TarEntry) throws(ConversionError) {
         try writer.write(entry, contentFrom: nil)
-        tree.recordEmitted(link.path, isDirectory: false)
-        links.notePrimary(of: link.path, is: primary)
+        tree.recordEmitted(entry.path, isDirectory: entry.kind.isDirectory)
     }
 
-    private func brokenLink(_ link: TarEntry, _ target: [UInt8]) -> ConversionError {
-        ConversionError(
-            .brokenHardLink,
-            "hard link \(link.pathDescription) points to /\(String(decoding: target, as: UTF8.self)), which no layer provides as a file"
-        )
+    private func writeLink(_ path: [UInt8], to primary: [UInt8]) throws(ConversionError) {
+        var entry = TarEntry(path: path, kind: .hardLink)
+        entry.linkTarget = primary
+        try write(entry)
+    }
+
+    /// The output entry for an inode of a layer.
+    static func output(_ inode: LayerModel.Inode, at path: [UInt8]) -> TarEntry {
+        let kind: TarEntry.Kind =
+            switch inode.kind {
+            case .directory: .directory
+            case .regular: .regular
+            case .symbolicLink: .symbolicLink
+            case .characterDevice, .whiteout: .characterDevice
+            case .blockDevice: .blockDevice
+            case .fifo: .fifo
+            }
+        var entry = TarEntry(
+            path: path, kind: kind, mode: inode.mode, uid: Int(inode.uid), gid: Int(inode.gid), mtime: Int(inode.mtime))
+        entry.size = kind == .regular ? Int(inode.size) : 0
+        entry.linkTarget = inode.target
+        entry.deviceMajor = inode.device.major
+        entry.deviceMinor = inode.device.minor
+        entry.xattrs = inode.xattrs.map { ($0.key, $0.value) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }
+        return entry
     }
 }

@@ -47,13 +47,17 @@ public enum SquashfsBuilder {
             defer { unlink(temporary) }
             let count: Int
             do {
-                // Closed (its threads stopped, its file closed) before the link.
-                let writer = try SquashfsWriter(path: temporary, compression: compression)
-                let sink = try BundleSink(output: writer, shape: shape, runtimeConfig: runtimeConfig)
-                try LayerFlattener(
-                    layers: layout.layers, writer: sink, isCancelled: { cancelled.isSet }, progress: progress
-                ).run()
-                count = writer.count
+                // Closed (its threads stopped, its file closed) before the link. A second attempt (a layer read
+                // twice) starts from a new file.
+                let flattener = LayerFlattener(
+                    layers: layout.layers,
+                    makeWriter: { () throws(ConversionError) in
+                        unlink(temporary)
+                        let writer = try SquashfsWriter(path: temporary, compression: compression)
+                        return try BundleSink(output: writer, shape: shape, runtimeConfig: runtimeConfig)
+                    },
+                    isCancelled: { cancelled.isSet }, progress: progress)
+                count = try flattener.run().count
             }
             try FileSystem.createWithoutReplacing(output, from: temporary)
             return ConversionThread.stats(layout, entries: count, skipped: 0, since: started)
@@ -79,12 +83,27 @@ public enum BundleDirectoryBuilder {
             defer { if !renamed { FileSystem.removeTree(temporary) } }
             let (count, skipped): (Int, Int)
             do {
-                let writer = try DirectoryWriter(directory: temporary)
-                let sink = try BundleSink(output: writer, shape: shape, runtimeConfig: runtimeConfig)
-                try LayerFlattener(
-                    layers: layout.layers, writer: sink, isCancelled: { cancelled.isSet }, progress: progress
-                ).run()
-                (count, skipped) = (writer.count, writer.skipped)
+                // A second attempt (a layer read twice) starts from a new, empty directory.
+                var attempts = 0
+                var last: DirectoryWriter?
+                let flattener = LayerFlattener(
+                    layers: layout.layers,
+                    makeWriter: { () throws(ConversionError) in
+                        attempts += 1
+                        if attempts > 1 {
+                            last = nil
+                            FileSystem.removeTree(temporary)
+                            guard mkdir(temporary, 0o700) == 0 else {
+                                throw ImageRepoError.errno("Cannot create the bundle directory \(temporary)")
+                            }
+                        }
+                        let writer = try DirectoryWriter(directory: temporary)
+                        last = writer
+                        return try BundleSink(output: writer, shape: shape, runtimeConfig: runtimeConfig)
+                    },
+                    isCancelled: { cancelled.isSet }, progress: progress)
+                count = try flattener.run().count
+                skipped = last?.skipped ?? 0
             }
             try FileSystem.renameFile(temporary, to: output)
             renamed = true

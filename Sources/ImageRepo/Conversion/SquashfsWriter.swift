@@ -79,8 +79,10 @@ final class SquashfsWriter: ContentSink {
             }, entry)
         for xattr in entry.xattrs {
             try check(
-                xattr.value.withUnsafeBytes { value in
-                    pcocc_sqfs_xattr(handle, xattr.name, value.baseAddress, value.count)
+                (xattr.name + [0]).withUnsafeBufferPointer { name in
+                    xattr.value.withUnsafeBytes { value in
+                        pcocc_sqfs_xattr(handle, Self.chars(name), value.baseAddress, value.count)
+                    }
                 },
                 entry)
         }

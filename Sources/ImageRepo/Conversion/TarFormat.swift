@@ -1,7 +1,18 @@
-import Foundation
-
-/// Field access on one 512-byte ustar/GNU header block.
+/// One 512-byte tar header block, read the way Go's archive/tar (1.19, which docker 20.10 is built with) reads it:
+/// format guessed from the checksum and magic, numbers parsed strictly (a number Go cannot read makes the whole
+/// layer unreadable for docker, so it is an error here too).
 struct TarHeaderBlock {
+    enum Format {
+        /// No magic: no prefix, no device numbers.
+        case v7
+        /// "ustar\0": POSIX ustar or PAX, with the 155-byte path prefix.
+        case ustar
+        /// "ustar\0" and "tar\0" at 508: the prefix is 131 bytes.
+        case star
+        /// "ustar  \0": GNU, whose prefix area holds atime and ctime instead.
+        case gnu
+    }
+
     let bytes: [UInt8]
 
     init(_ bytes: [UInt8]) {
@@ -10,61 +21,53 @@ struct TarHeaderBlock {
 
     var typeflag: UInt8 { bytes[156] }
 
-    /// POSIX ustar keeps a path prefix at 345; GNU's "ustar  " header uses that area for other things.
-    var isPOSIX: Bool { bytes[257..<263].elementsEqual("ustar\0".utf8) }
-
-    var ustarPath: [UInt8] {
-        let name = string(0, 100)
-        guard isPOSIX else { return name }
-        let prefix = string(345, 155)
-        return prefix.isEmpty ? name : prefix + [TarPath.slash] + name
+    /// nil when the checksum does not match (Go: ErrHeader). Old writers summed signed bytes: both sums count.
+    var format: Format? {
+        guard let stored = try? TarNumber.octal(bytes[148..<156]) else { return nil }
+        var unsigned: Int64 = 0
+        var signed: Int64 = 0
+        for (index, byte) in bytes.enumerated() {
+            let value = (148..<156).contains(index) ? 0x20 : byte
+            unsigned += Int64(value)
+            signed += Int64(Int8(bitPattern: value))
+        }
+        guard stored == unsigned || stored == signed else { return nil }
+        let magic = bytes[257..<263]
+        if magic.elementsEqual("ustar\0".utf8) {
+            return bytes[508..<512].elementsEqual("tar\0".utf8) ? .star : .ustar
+        }
+        if magic.elementsEqual("ustar ".utf8) && bytes[263..<265].elementsEqual(" \0".utf8) { return .gnu }
+        return .v7
     }
 
+    /// Go's parseString: the bytes up to the first NUL.
     func string(_ offset: Int, _ length: Int) -> [UInt8] {
         Array(bytes[offset..<(offset + length)].prefix { $0 != 0 })
     }
 
-    /// Octal, or GNU base-256 when the high bit of the first byte is set (big uids, sizes over 8 GiB).
-    func number(_ offset: Int, _ length: Int) -> Int? {
-        let field = bytes[offset..<(offset + length)]
-        if let first = field.first, first & 0x80 != 0 {
-            // Positive values that fit an Int only; a negative size or id is damage.
-            let rest = field.dropFirst()
-            let low = rest.suffix(8)
-            guard first == 0x80, rest.dropLast(8).allSatisfy({ $0 == 0 }), low.count < 8 || (low.first ?? 0) < 0x80
-            else {
-                return nil
-            }
-            return low.reduce(0) { ($0 << 8) | Int($1) }
-        }
-        var value = 0
-        var seenDigit = false
-        for byte in field {
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "7") {
-                value = value * 8 + Int(byte - UInt8(ascii: "0"))
-                seenDigit = true
-            } else if byte == 0x20 && !seenDigit {
-                continue
-            } else if byte == 0 || byte == 0x20 {
-                break
-            } else {
-                return nil
-            }
-        }
-        return value
+    func number(_ offset: Int, _ length: Int) throws(TarNumber.Invalid) -> Int64 {
+        try TarNumber.numeric(bytes[offset..<(offset + length)])
     }
 
-    /// Old writers summed signed bytes, so both sums are accepted.
-    var checksumIsValid: Bool {
-        guard let stored = number(148, 8) else { return false }
-        var unsigned = 0
-        var signed = 0
-        for (index, byte) in bytes.enumerated() {
-            let value = (148..<156).contains(index) ? 0x20 : byte
-            unsigned += Int(value)
-            signed += Int(Int8(bitPattern: value))
+    /// The name, with the prefix the format has (Go's readHeader).
+    func name(format: Format) -> [UInt8] {
+        let name = string(0, 100)
+        var prefix: [UInt8] = []
+        switch format {
+        case .v7: break
+        case .ustar: prefix = string(345, 155)
+        case .star: prefix = string(345, 131)
+        case .gnu:
+            // Go before 1.8 wrote a ustar prefix into GNU headers: when atime or ctime does not parse, Go reads
+            // that area as a prefix (if it is ASCII).
+            let atime = bytes[345] == 0 || (try? number(345, 12)) != nil
+            let ctime = bytes[357] == 0 || (try? number(357, 12)) != nil
+            if !(atime && ctime) {
+                let candidate = string(345, 155)
+                if candidate.allSatisfy({ $0 < 0x80 }) { prefix = candidate }
+            }
         }
-        return stored == unsigned || stored == signed
+        return prefix.isEmpty ? name : prefix + [TarPath.slash] + name
     }
 
     /// A header for `path` with everything ustar can hold; fields that do not fit go into a PAX header first.
@@ -100,50 +103,96 @@ struct TarHeaderBlock {
     }
 }
 
-/// PAX extended header records ("LEN KEY=VALUE\n").
-enum PAXRecords {
-    static func parse(_ data: [UInt8], in name: String) throws(ConversionError) -> [(String, [UInt8])] {
-        var records: [(String, [UInt8])] = []
-        var start = 0
-        while start < data.count {
-            if data[start] == 0 { break }
-            guard let space = data[start...].firstIndex(of: 0x20),
-                let length = Int(String(decoding: data[start..<space], as: UTF8.self)), length > 0,
-                start + length <= data.count, data[start + length - 1] == 0x0A,
-                let equals = data[(space + 1)..<(start + length)].firstIndex(of: UInt8(ascii: "="))
-            else {
-                throw ConversionError(.malformedLayer, "\(name) has a malformed PAX extended header")
-            }
-            let key = String(decoding: data[(space + 1)..<equals], as: UTF8.self)
-            records.append((key, Array(data[(equals + 1)..<(start + length - 1)])))
-            start += length
+/// Go's number parsing for tar (archive/tar/strconv.go and strconv.ParseInt), error for error.
+enum TarNumber {
+    struct Invalid: Error {}
+
+    /// GNU base-256 when the high bit is set (two's complement, at most 63 bits), else octal.
+    static func numeric(_ field: ArraySlice<UInt8>) throws(Invalid) -> Int64 {
+        guard let first = field.first, first & 0x80 != 0 else { return try octal(field) }
+        let inverse: UInt8 = first & 0x40 != 0 ? 0xFF : 0
+        var value: UInt64 = 0
+        for (index, raw) in field.enumerated() {
+            var byte = raw ^ inverse
+            if index == 0 { byte &= 0x7F }
+            guard value >> 56 == 0 else { throw Invalid() }
+            value = value << 8 | UInt64(byte)
         }
-        return records
+        guard value >> 63 == 0 else { throw Invalid() }
+        return inverse == 0xFF ? ~Int64(value) : Int64(value)
     }
 
-    /// Extended attributes from SCHILY.xattr.NAME (raw value) and LIBARCHIVE.xattr.NAME (URL-encoded name, base64 value).
-    static func xattrs(_ pax: [String: [UInt8]]) -> [(name: String, value: [UInt8])] {
-        var result: [(name: String, value: [UInt8])] = []
-        for (key, value) in pax.sorted(by: { $0.key < $1.key }) {
-            if key.hasPrefix("SCHILY.xattr.") {
-                result.append((String(key.dropFirst("SCHILY.xattr.".count)), value))
-            } else if key.hasPrefix("LIBARCHIVE.xattr.") {
-                let name = String(key.dropFirst("LIBARCHIVE.xattr.".count)).removingPercentEncoding
-                var text = String(decoding: value, as: UTF8.self)
-                text += String(repeating: "=", count: (4 - text.count % 4) % 4)
-                if let name, let decoded = Data(base64Encoded: text), !result.contains(where: { $0.name == name }) {
-                    result.append((name, Array(decoded)))
-                }
-            }
+    /// Leading and trailing spaces and NULs trimmed, cut at the first NUL left, then octal digits only.
+    static func octal(_ field: ArraySlice<UInt8>) throws(Invalid) -> Int64 {
+        let isPadding = { (byte: UInt8) in byte == 0x20 || byte == 0 }
+        guard let start = field.firstIndex(where: { !isPadding($0) }),
+            let last = field.lastIndex(where: { !isPadding($0) })
+        else { return 0 }
+        let digits = field[start...last].prefix { $0 != 0 }
+        guard !digits.isEmpty else { throw Invalid() }
+        var value: UInt64 = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0") && digit <= UInt8(ascii: "7"), value >> 61 == 0 else { throw Invalid() }
+            value = value << 3 | UInt64(digit - UInt8(ascii: "0"))
         }
-        return result
+        // Go converts the unsigned result to int64 as is.
+        return Int64(bitPattern: value)
     }
 
-    /// One record; its length counts its own digits, hence the loop.
-    static func record(_ key: String, _ value: [UInt8]) -> [UInt8] {
-        let body = Array(" \(key)=".utf8) + value + [0x0A]
-        var length = body.count + 1
-        while String(length).utf8.count + body.count != length { length = String(length).utf8.count + body.count }
-        return Array(String(length).utf8) + body
+    /// strconv.ParseInt(text, 10, 64): an optional sign, decimal digits, no overflow.
+    static func decimal(_ text: some Collection<UInt8>) throws(Invalid) -> Int64 {
+        var digits = text[...]
+        var negative = false
+        if let sign = digits.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            negative = sign == UInt8(ascii: "-")
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty else { throw Invalid() }
+        var magnitude: UInt64 = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0") && digit <= UInt8(ascii: "9") else { throw Invalid() }
+            let (times, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(UInt64(digit - UInt8(ascii: "0")))
+            guard !overflow && !carry else { throw Invalid() }
+            magnitude = sum
+        }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { throw Invalid() }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        guard magnitude <= UInt64(Int64.max) else { throw Invalid() }
+        return Int64(magnitude)
+    }
+
+    /// Go's parsePAXTime, as docker then uses it: whole seconds, and 0 for a time before the epoch or past what Go's
+    /// os.Chtimes takes (docker's system.Chtimes falls back to the epoch for both).
+    static func paxTime(_ text: [UInt8]) throws(Invalid) -> Int64 {
+        let dot = text.firstIndex(of: UInt8(ascii: "."))
+        let seconds = try decimal(text[..<(dot ?? text.endIndex)])
+        var nanoseconds: Int64 = 0
+        if let dot {
+            let fraction = text[(dot + 1)...]
+            guard fraction.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { throw Invalid() }
+            for index in 0..<9 {
+                let digit = fraction.dropFirst(index).first.map { Int64($0 - UInt8(ascii: "0")) } ?? 0
+                nanoseconds = nanoseconds * 10 + digit
+            }
+            if text.first == UInt8(ascii: "-") { nanoseconds = -nanoseconds }
+        }
+        return chtimesSeconds(seconds, nanoseconds)
+    }
+
+    /// The seconds docker's Chtimes sets for time.Unix(seconds, nanoseconds).
+    static func chtimesSeconds(_ seconds: Int64, _ nanoseconds: Int64 = 0) -> Int64 {
+        // Normalise like time.Unix: 0 <= nanoseconds < 1e9.
+        var whole = seconds
+        var fraction = nanoseconds
+        if fraction < 0 {
+            whole = whole == Int64.min ? whole : whole - 1
+            fraction += 1_000_000_000
+        }
+        // Before the epoch, or after time.Unix(0, 1<<63 - 1) = 9223372036.854775807 s.
+        if whole < 0 || whole > 9_223_372_036 || (whole == 9_223_372_036 && fraction > 854_775_807) { return 0 }
+        return whole
     }
 }

@@ -1,63 +1,97 @@
-/// What the layers already streamed (the higher ones: layers go top-down) decided about each path, so that an entry of
-/// a lower layer can be judged on the spot: kept, hidden (shadowed, whited out, under an opaque directory or under a
-/// path a higher layer made a non-directory), or a duplicate within its own layer.
+/// What overlayfs shows of the layers merged so far (the higher ones: layers go top-down), so that an entry of a lower
+/// layer can be judged on the spot. For each path: the highest layer that has it decides what it is (a directory, a
+/// non-directory, or nothing when that is a whiteout), and its children come only from the layers above a barrier:
+/// an opaque directory (its own layer still counts), or a lower non-directory or whiteout under a directory.
 ///
-/// Layer numbers are manifest positions (0 = bottom); a mark made by layer k only hides entries of layers below k,
-/// because whiteouts and opaque markers never apply to their own layer.
+/// Layer numbers are manifest positions (0 = bottom). A layer's own whiteouts and opaque flags never hide its own
+/// entries, which is why a layer is merged in only once all its entries are judged.
 final class VisibilityTree {
     enum Verdict {
-        case visible, hidden, duplicate
+        /// No higher layer has the path, and nothing above hides it.
+        case visible
+        /// A higher layer has a directory here: a lower directory merges into it (its children may show), but its
+        /// own metadata does not.
+        case mergedDirectory
+        case hidden
     }
 
     private final class Node {
-        var children: [[UInt8]: Node] = [:]
-        /// Entries at exactly this path in layers below this number are hidden (any entry or a whiteout here).
-        var selfHiddenBelow = -1
-        /// Entries strictly under this path in layers below this number are hidden (whiteout, opaque, non-directory).
+        var children: [ByteKey: Node] = [:]
+        /// What the highest layer having this path made of it.
+        var decided: Kind?
+        /// Children from layers below this number are hidden.
         var childrenHiddenBelow = -1
-        /// The last layer with an entry at this path, to catch a path twice in one layer.
-        var seenLayer = -1
-        /// Whether the output has this path, and as what.
+        /// What the output has at this path.
         var emitted: Kind?
     }
 
     enum Kind: Equatable {
-        case directory, nonDirectory
+        case directory, nonDirectory, absent
     }
 
     private let root = Node()
 
-    func verdict(for path: [UInt8], layer: Int) -> Verdict {
+    init() {
+        root.decided = .directory
+    }
+
+    /// What the layers above show at `entry`'s path in `layer`.
+    func verdict(for entry: LayerModel.Node, layer: Int) -> Verdict {
+        var chain: [LayerModel.Node] = []
+        var current = entry
+        while let parent = current.parent {
+            chain.append(current)
+            current = parent
+        }
         var node = root
-        for component in TarPath.components(path) {
-            // The node is an ancestor of `path` here.
-            if node.childrenHiddenBelow > layer || node.emitted == .nonDirectory { return .hidden }
-            guard let child = node.children[Array(component)] else { return .visible }
+        for component in chain.reversed() {
+            // The node is an ancestor of the entry here; undecided, no higher layer has it, nor anything under it.
+            guard let decided = node.decided else { return .visible }
+            if node.childrenHiddenBelow > layer || decided != .directory { return .hidden }
+            guard let child = node.children[ByteKey(component.name)] else { return .visible }
             node = child
         }
-        if node.seenLayer == layer { return .duplicate }
-        return node.selfHiddenBelow > layer ? .hidden : .visible
+        switch node.decided {
+        case nil: return .visible
+        case .directory: return .mergedDirectory
+        default: return .hidden
+        }
     }
 
-    /// An entry of `layer` at `path`, kept or not: it hides that path below, and everything under it unless a directory.
-    func recordEntry(_ path: [UInt8], layer: Int, isDirectory: Bool) {
-        let node = self.node(path)
-        node.seenLayer = layer
-        node.selfHiddenBelow = max(node.selfHiddenBelow, layer)
-        if !isDirectory { node.childrenHiddenBelow = max(node.childrenHiddenBelow, layer) }
+    /// Adds a layer's final tree under everything merged so far. overlayfs merges the layers' roots whatever they
+    /// say: an opaque root hides nothing.
+    func merge(_ model: LayerModel, layer: Int) {
+        merge(model.root, into: root, layer: layer)
     }
 
-    /// `.wh.NAME`: the path and everything under it are gone for the layers below.
-    func recordWhiteout(_ path: [UInt8], layer: Int) {
-        let node = self.node(path)
-        node.selfHiddenBelow = max(node.selfHiddenBelow, layer)
-        node.childrenHiddenBelow = max(node.childrenHiddenBelow, layer)
-    }
-
-    /// `.wh..wh..opq`: the directory keeps its own entry but loses the lower layers' children.
-    func recordOpaque(_ path: [UInt8], layer: Int) {
-        let node = self.node(path)
-        node.childrenHiddenBelow = max(node.childrenHiddenBelow, layer)
+    private func merge(_ directory: LayerModel.Node, into node: Node, layer: Int) {
+        // Children of a directory that hides this layer's ones hide nothing either.
+        guard node.childrenHiddenBelow <= layer, node.decided == .directory else { return }
+        for (name, child) in directory.children {
+            let target =
+                node.children[name]
+                ?? {
+                    let created = Node()
+                    node.children[name] = created
+                    return created
+                }()
+            let kind: Kind =
+                child.isDirectory ? .directory : child.inode.kind == .whiteout ? .absent : .nonDirectory
+            switch target.decided {
+            case nil:
+                target.decided = kind
+                if kind != .directory { target.childrenHiddenBelow = Int.max }
+            case .directory:
+                // A lower non-directory or whiteout stops the merge there; a lower directory joins it.
+                if kind != .directory { target.childrenHiddenBelow = max(target.childrenHiddenBelow, layer + 1) }
+            default:
+                continue
+            }
+            if kind == .directory {
+                if child.opaque { target.childrenHiddenBelow = max(target.childrenHiddenBelow, layer) }
+                merge(child, into: target, layer: layer)
+            }
+        }
     }
 
     func recordEmitted(_ path: [UInt8], isDirectory: Bool) {
@@ -68,7 +102,7 @@ final class VisibilityTree {
     func emitted(_ path: [UInt8]) -> Kind? {
         var node = root
         for component in TarPath.components(path) {
-            guard let child = node.children[Array(component)] else { return nil }
+            guard let child = node.children[ByteKey(component)] else { return nil }
             node = child
         }
         return node.emitted
@@ -77,7 +111,7 @@ final class VisibilityTree {
     private func node(_ path: [UInt8]) -> Node {
         var node = root
         for component in TarPath.components(path) {
-            let key = Array(component)
+            let key = ByteKey(component)
             if let child = node.children[key] {
                 node = child
             } else {

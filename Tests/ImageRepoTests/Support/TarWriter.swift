@@ -32,7 +32,7 @@ final class TarWriter {
         if entry.gid > Self.octal7 || entry.gid < 0 { pax += PAXRecords.record("gid", Array(String(entry.gid).utf8)) }
         if size > Self.octal11 { pax += PAXRecords.record("size", Array(String(size).utf8)) }
         if mtime > Self.octal11 { pax += PAXRecords.record("mtime", Array(String(mtime).utf8)) }
-        for xattr in entry.xattrs { pax += PAXRecords.record("SCHILY.xattr.\(xattr.name)", xattr.value) }
+        for xattr in entry.xattrs { pax += PAXRecords.record(Array("SCHILY.xattr.".utf8) + xattr.name, xattr.value) }
         if !pax.isEmpty {
             try output.write(
                 TarHeaderBlock.make(
