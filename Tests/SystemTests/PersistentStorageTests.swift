@@ -18,7 +18,8 @@ final class PersistentStorageTests: XCTestCase {
         let work = "/tmp/pcocc-systest-\(name)-\(UUID().uuidString.prefix(6))"
         let storage = "\(system.home)/.pcocc/storage-\(name)-\(UUID().uuidString.prefix(6))"
         try FileManager.default.createDirectory(atPath: "\(work)/user", withIntermediateDirectories: true)
-        try "storage:\n  persistent: true\n  path: \"\(storage)\"\n  size_gb: 4\n"
+        // nat: the pull in the killed VM comes from a registry on the node (the test cluster's site file says none).
+        try "storage:\n  persistent: true\n  path: \"\(storage)\"\n  size_gb: 4\nnetwork:\n  mode: nat\n"
             .write(toFile: "\(work)/user/pcocc-docker.yaml", atomically: true, encoding: .utf8)
         try await ChildProcess.checked("chmod", ["-R", "a+rX", work])
         addTeardownBlock {
