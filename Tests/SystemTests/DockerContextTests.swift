@@ -15,9 +15,16 @@ final class DockerContextTests: XCTestCase {
         let ready = try await system.pcoccDocker(["shell", "-j", jobID, "-E", "true"])
         XCTAssertEqual(ready.status, 0, ready.errorTail)
 
-        let contexts = try await system.runAsUser([
+        // The launcher writes the context on its own poll of the endpoint, which can come just after `shell` saw it.
+        var contexts = try await system.runAsUser([
             "docker", "context", "ls", "--format", "{{.Name}} {{.DockerEndpoint}}",
         ])
+        for _ in 0..<40 where !contexts.outputString.contains("pcocc-\(jobID) tcp://") {
+            try await Task.sleep(for: .milliseconds(500))
+            contexts = try await system.runAsUser([
+                "docker", "context", "ls", "--format", "{{.Name}} {{.DockerEndpoint}}",
+            ])
+        }
         XCTAssertTrue(contexts.outputString.contains("pcocc-\(jobID) tcp://"), contexts.outputString)
         // No DOCKER_HOST in this environment: the context alone reaches the job's daemon over mutual TLS.
         let version = try await system.runAsUser([
