@@ -26,14 +26,8 @@ final class DifferentialConversionTests: XCTestCase {
         try await ChildProcess.checked("chown", ["-R", system.user, out])
 
         // One job of two vCPUs; its VM is the reference.
-        let submitted = try await system.pcoccDocker(
-            ["batch", "--time=30", "-c", "2", "--output=/dev/null", "-J", "systest-differential"])
-        XCTAssertEqual(submitted.status, 0, submitted.errorTail)
-        let jobID = String(
-            submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
+        let jobID = try await system.startDockerJob(name: "systest-differential", minutes: 30, extra: ["-c", "2"])
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
-        let ready = try await system.pcoccDocker(["shell", "-j", jobID, "-E", "true"])
-        XCTAssertEqual(ready.status, 0, ready.errorTail)
         started = Date()
         let docker = try await system.runAsUser(
             [

@@ -7,13 +7,8 @@ import XCTest
 final class DockerContextTests: XCTestCase {
     func testAJobIsAContextUntilItEnds() async throws {
         let system = try SystemTestEnvironment.require()
-        let submitted = try await system.pcoccDocker(["batch", "--time=10", "-J", "systest-context"])
-        XCTAssertEqual(submitted.status, 0, submitted.errorTail)
-        let jobID = String(
-            submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
+        let jobID = try await system.startDockerJob(name: "systest-context", minutes: 10)
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
-        let ready = try await system.pcoccDocker(["shell", "-j", jobID, "-E", "true"])
-        XCTAssertEqual(ready.status, 0, ready.errorTail)
 
         // The launcher writes the context on its own poll of the endpoint, which can come just after `shell` saw it.
         var contexts = try await system.runAsUser([

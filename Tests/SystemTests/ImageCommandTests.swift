@@ -25,14 +25,8 @@ final class ImageCommandTests: XCTestCase {
         let sharedRepositories = try await SharedRepositories(system, at: shared)
 
         // The job's output in a file of this test: a shared /tmp may hold another cluster's slurm-JOBID.out.
-        let submitted = try await system.pcoccDocker(
-            ["batch", "--time=15", "-J", "systest-images", "--output=\(configDirectory)/slurm-%j.out"])
-        XCTAssertEqual(submitted.status, 0, submitted.errorTail)
-        let jobID = String(
-            submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
+        let jobID = try await system.startDockerJob(name: "systest-images", output: "\(configDirectory)/slurm-%j.out")
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
-        let ready = try await system.pcoccDocker(["shell", "-j", jobID, "-E", "true"])
-        XCTAssertEqual(ready.status, 0, ready.errorTail)
         let env = [
             "PCOCC_JOB_ID": jobID, "PCOCC_USER_CONF_DIR": configDirectory, "PCOCC_SYSTEM_CONF_DIR": "/nonexistent",
         ]

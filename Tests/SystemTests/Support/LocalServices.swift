@@ -152,10 +152,12 @@ extension SystemTestEnvironment {
     }
 
     /// Submits `pcocc-docker batch` and waits until its dockerd answers; returns the job id.
-    func startDockerJob(name: String, environment: [String: String] = [:], extra: [String] = []) async throws -> String
-    {
+    func startDockerJob(
+        name: String, minutes: Int = 15, output: String = "/dev/null", environment: [String: String] = [:],
+        extra: [String] = []
+    ) async throws -> String {
         let submitted = try await pcoccDocker(
-            ["batch", "--time=15", "-J", name, "--output=/dev/null"] + extra, environment: environment)
+            ["batch", "--time=\(minutes)", "-J", name, "--output=\(output)"] + extra, environment: environment)
         guard submitted.status == 0 else { throw VMTestFailure("batch failed: \(submitted.errorTail)") }
         let jobID = String(
             submitted.outputString.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ").last ?? "")
