@@ -13,7 +13,8 @@ struct YAMLFields {
 
     func compose(_ yaml: String) throws(ConfigError) -> Node? {
         do {
-            return try Yams.compose(yaml: yaml)
+            // Typed by CoreSchema, not by the default resolver's regular expressions (see there).
+            return try Yams.compose(yaml: yaml, .basic)
         } catch let error as YamlError {
             throw ConfigError(file: file, key: "", message: "invalid YAML: \(Self.summary(of: error))")
         } catch {
@@ -48,7 +49,9 @@ struct YAMLFields {
     }
 
     func bool(_ node: Node, at path: String) throws(ConfigError) -> Bool {
-        guard node.isTagged(.bool), let value = node.bool else { throw mismatch(path, expected: "true or false", node) }
+        guard node.isTagged(.bool), let value = node.string.flatMap(CoreSchema.bool) else {
+            throw mismatch(path, expected: "true or false", node)
+        }
         return value
     }
 
@@ -145,6 +148,6 @@ struct YAMLFields {
 extension Node {
     /// The resolved tag: plain scalars by their look (5 is an int), quoted ones are strings.
     func isTagged(_ name: Tag.Name) -> Bool {
-        tag.rawValue == name.rawValue
+        CoreSchema.tag(of: self) == name
     }
 }

@@ -21,7 +21,7 @@ struct PcoccDocker: AsyncParsableCommand {
     static func main() async {
         // Every command tidies what ended jobs left (their docker contexts) on its way; a configuration error is
         // left for the command itself to report.
-        if let configuration = try? SiteConfiguration.load() {
+        if let configuration = try? SiteConfiguration.loadedForProcess() {
             EndedJobsJanitor(stateDirectory: configuration.stateDirectory).sweepContexts()
         }
         await CommandMain.run(Self.self)

@@ -21,7 +21,7 @@ struct JobOptions: ParsableArguments {
     func select(
         acceptEnded: Bool = false
     ) async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
-        let config = try SiteConfiguration.load()
+        let config = try SiteConfiguration.loadedForProcess()
         let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
         let (job, directory) = try await selector.select(
             jobID: jobID, jobName: jobName, environment: ProcessInfo.processInfo.environment, acceptEnded: acceptEnded)

@@ -23,7 +23,7 @@ struct PsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try SiteConfiguration.load()
+        let config = try SiteConfiguration.loadedForProcess()
         let scheduler = try SlurmScheduler()
         let selector = JobSelector(scheduler: scheduler, stateDirectory: config.stateDirectory)
         let known = try await scheduler.jobs(ofUser: getuid())

@@ -9,7 +9,7 @@ import VMAllocator
 struct LoginChecks {
     func configuration(_ checks: inout [HealthCheck]) -> SiteConfiguration? {
         do {
-            let configuration = try SiteConfiguration.load()
+            let configuration = try SiteConfiguration.loadedForProcess()
             let files = configuration.files.isEmpty ? "built-in defaults" : configuration.files.joined(separator: ", ")
             checks.append(HealthCheck("configuration", .ok, files))
             return configuration
