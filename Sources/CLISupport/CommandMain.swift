@@ -17,11 +17,27 @@ public enum CommandMain {
             }
             exit(0)
         } catch {
-            let code = root.exitCode(for: error)
-            if code == .success { root.exit(withError: error) }  // --help, --version: ArgumentParser prints them
-            if let message = line(for: error, root: root, code: code) { report(message) }
-            exit(exitStatus(for: error, code: code))
+            fail(with: error, root: root)
         }
+    }
+
+    /// Runs a command whose arguments were read without ArgumentParser (a fast path), reporting as `run` does.
+    public static func run<Root: ParsableCommand>(
+        _ root: Root.Type, parsed body: @Sendable () async throws -> Void
+    ) async -> Never {
+        do {
+            try await body()
+            exit(0)
+        } catch {
+            fail(with: error, root: root)
+        }
+    }
+
+    private static func fail<Root: ParsableCommand>(with error: Error, root: Root.Type) -> Never {
+        let code = root.exitCode(for: error)
+        if code == .success { root.exit(withError: error) }  // --help, --version: ArgumentParser prints them
+        if let message = line(for: error, root: root, code: code) { report(message) }
+        exit(exitStatus(for: error, code: code))
     }
 
     /// ArgumentParser's status, except for failures that carry their own (an interrupted command's 130 or 143).

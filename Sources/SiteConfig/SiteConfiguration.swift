@@ -82,7 +82,9 @@ public struct SiteConfiguration: Sendable, Equatable {
         try processConfiguration.get()
     }
 
-    private static let processConfiguration = Result { () throws(ConfigError) in try load() }
+    private static let processConfiguration = Result { () throws(ConfigError) in
+        try load(environment: ProcessEnvironment.atStart)
+    }
 
     /// `base` with the keys present in `yaml` (a pcocc-docker.yaml) replaced; `file` names it in errors.
     public static func parseSettings(

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CLISupport
+import DockerClient
+import HostSystem
 import SiteConfig
 import VMAllocator
 
@@ -22,7 +24,13 @@ struct PcoccDocker: AsyncParsableCommand {
         // Every command tidies what ended jobs left (their docker contexts) on its way; a configuration error is
         // left for the command itself to report.
         if let configuration = try? SiteConfiguration.loadedForProcess() {
-            EndedJobsJanitor(stateDirectory: configuration.stateDirectory).sweepContexts()
+            EndedJobsJanitor(
+                stateDirectory: configuration.stateDirectory,
+                contexts: DockerContextStore(environment: ProcessEnvironment.atStart)
+            ).sweepContexts()
+        }
+        if let request = EnvFastPath.request(from: Array(Swift.CommandLine.arguments.dropFirst())) {
+            await CommandMain.run(Self.self) { try await request.run() }
         }
         await CommandMain.run(Self.self)
     }

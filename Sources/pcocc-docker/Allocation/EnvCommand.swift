@@ -1,6 +1,7 @@
 import ArgumentParser
 import CLISupport
 import Foundation
+import HostSystem
 import VMAllocator
 
 struct EnvCommand: AsyncParsableCommand {
@@ -24,8 +25,22 @@ struct EnvCommand: AsyncParsableCommand {
     @Flag(help: "Print the variables as a JSON object.")
     var json = false
 
+    var request: EnvRequest { EnvRequest(job: job.lookup, shell: shell, unset: unset, json: json) }
+
+    func run() async throws { try await request.run() }
+}
+
+extension ShellKind: ExpressibleByArgument {}
+
+/// What `env` prints, for its options however they were read (ArgumentParser, or `EnvFastPath`).
+struct EnvRequest: Equatable, Sendable {
+    var job = JobLookup()
+    var shell: ShellKind?
+    var unset = false
+    var json = false
+
     func run() async throws {
-        let kind = shell ?? ShellKind.detect(fromPath: ProcessInfo.processInfo.environment["SHELL"])
+        let kind = shell ?? ShellKind.detect(fromPath: ProcessEnvironment.atStart["SHELL"])
         let exports = ShellExports(shell: kind)
         if unset {
             emit(
@@ -35,7 +50,7 @@ struct EnvCommand: AsyncParsableCommand {
         }
         let (info, directory, endpoint, config) = try await job.endpoint()
         let session = DockerSession(jobID: info.id, endpoint: endpoint, directory: directory, runtime: config.pcocc)
-        let variables = session.variables()
+        let variables = session.variables(environment: ProcessEnvironment.atStart)
         if json {
             var object: [String: String] = [:]
             for (name, value) in variables { object[name] = value }
@@ -58,5 +73,3 @@ struct EnvCommand: AsyncParsableCommand {
         if exports.hintOnStandardError { progress("# " + hint(kind, command)) }
     }
 }
-
-extension ShellKind: ExpressibleByArgument {}

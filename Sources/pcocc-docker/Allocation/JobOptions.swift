@@ -1,6 +1,7 @@
 import ArgumentParser
 import DockerClient
 import Foundation
+import HostSystem
 import SiteConfig
 import VMAllocator
 
@@ -16,21 +17,45 @@ struct JobOptions: ParsableArguments {
         if jobID != nil && jobName != nil { throw ValidationError("give -j JOBID or -J JOBNAME, not both") }
     }
 
-    /// The job and its state directory, chosen as the man page's JOB SELECTION says; the state directory is checked
-    /// before anything is read from it.
+    var lookup: JobLookup { JobLookup(jobID: jobID, jobName: jobName) }
+
     func select(
         acceptEnded: Bool = false
     ) async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
-        let config = try SiteConfiguration.loadedForProcess()
-        let selector = JobSelector(scheduler: try SlurmScheduler(), stateDirectory: config.stateDirectory)
-        let (job, directory) = try await selector.select(
-            jobID: jobID, jobName: jobName, environment: ProcessInfo.processInfo.environment, acceptEnded: acceptEnded)
-        try directory.checkTrusted()
-        return (job, directory, config)
+        try await lookup.select(acceptEnded: acceptEnded)
+    }
+
+    func endpoint() async throws -> (
+        job: JobInfo, directory: JobDirectory, endpoint: EndpointRecord, config: SiteConfiguration
+    ) {
+        try await lookup.endpoint()
+    }
+
+    func daemon() async throws -> (jobID: String, daemon: DaemonEndpoint, config: SiteConfiguration) {
+        try await lookup.daemon()
     }
 }
 
-extension JobOptions {
+/// The job a command names (-j, -J, or neither), found as the man page's JOB SELECTION says. Apart from JobOptions
+/// so that `env`'s fast path, which has no ArgumentParser values, selects the same way.
+struct JobLookup: Equatable, Sendable {
+    var jobID: String?
+    var jobName: String?
+
+    /// The job and its state directory; the state directory is checked before anything is read from it.
+    func select(
+        acceptEnded: Bool = false
+    ) async throws -> (job: JobInfo, directory: JobDirectory, config: SiteConfiguration) {
+        let environment = ProcessEnvironment.atStart
+        let config = try SiteConfiguration.loadedForProcess()
+        let selector = JobSelector(
+            scheduler: try SlurmScheduler(environment: environment), stateDirectory: config.stateDirectory)
+        let (job, directory) = try await selector.select(
+            jobID: jobID, jobName: jobName, environment: environment, acceptEnded: acceptEnded)
+        try directory.checkTrusted()
+        return (job, directory, config)
+    }
+
     /// The selected job's endpoint: an error saying how to wait when its VM is not up yet.
     func endpoint() async throws -> (
         job: JobInfo, directory: JobDirectory, endpoint: EndpointRecord, config: SiteConfiguration
