@@ -10,16 +10,10 @@ final class DockerContextTests: XCTestCase {
         let jobID = try await system.startDockerJob(name: "systest-context", minutes: 10)
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
 
-        // The launcher writes the context on its own poll of the endpoint, which can come just after `shell` saw it.
-        var contexts = try await system.runAsUser([
+        // At once: `shell` (startDockerJob's wait) writes the context when it sees the VM before the launcher does.
+        let contexts = try await system.runAsUser([
             "docker", "context", "ls", "--format", "{{.Name}} {{.DockerEndpoint}}",
         ])
-        for _ in 0..<40 where !contexts.outputString.contains("pcocc-\(jobID) tcp://") {
-            try await Task.sleep(for: .milliseconds(500))
-            contexts = try await system.runAsUser([
-                "docker", "context", "ls", "--format", "{{.Name}} {{.DockerEndpoint}}",
-            ])
-        }
         XCTAssertTrue(contexts.outputString.contains("pcocc-\(jobID) tcp://"), contexts.outputString)
         // No DOCKER_HOST in this environment: the context alone reaches the job's daemon over mutual TLS.
         let version = try await system.runAsUser([

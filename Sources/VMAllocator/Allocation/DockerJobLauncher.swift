@@ -91,10 +91,12 @@ public struct DockerJobLauncher: Sendable {
     }
 
     /// The job as a docker context; a failure only costs the context (the shell and `env` work without it).
-    static func publishContext(
-        _ contexts: DockerContextStore?, name: String, endpoint: EndpointRecord, directory: JobDirectory
+    /// `ifMissing`: for `shell`, which may see the VM ready before the launcher's own poll does.
+    public static func publishContext(
+        _ contexts: DockerContextStore?, name: String, endpoint: EndpointRecord, directory: JobDirectory,
+        ifMissing: Bool = false
     ) {
-        guard let contexts else { return }
+        guard let contexts, !(ifMissing && contexts.names().contains(name)) else { return }
         do {
             try contexts.write(
                 name: name, description: "pcocc-docker job \(directory.jobID) on \(endpoint.node)",

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CLISupport
 import ChildProcess
+import DockerClient
 import Foundation
+import HostSystem
 import VMAllocator
 
 struct ShellCommand: AsyncParsableCommand {
@@ -45,6 +47,11 @@ struct ShellCommand: AsyncParsableCommand {
             defer { waiting.finish() }
             endpoint = try await waiter.wait { waiting.update($0) }
         }
+        // The launcher writes the job's docker context when its own poll sees the VM ready, up to 250 ms after we
+        // may have: `docker --context pcocc-JOBID` must work in this shell at once.
+        DockerJobLauncher.publishContext(
+            DockerContextStore(environment: ProcessEnvironment.atStart), name: DockerContextStore.name(ofJob: info.id),
+            endpoint: endpoint, directory: directory, ifMissing: true)
         for notice in VMNotices.read(from: directory) { progress("pcocc-docker: note: \(notice)") }
         let session = DockerSession(jobID: info.id, endpoint: endpoint, directory: directory, runtime: config.pcocc)
         let status = try await session.run(script: script)
