@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(name: "CSlurm", providers: [.apt(["libslurm-dev"])]),
         // libsquashfs (squashfs-tools-ng), reached only through ImageRepo's SquashfsWriter.
         .target(name: "CSquashfsWriter", linkerSettings: [.linkedLibrary("squashfs")]),
+        // zlib and libzstd, reading layer blobs on a thread beside the flattener (ImageRepo's LayerStream).
+        .target(name: "CLayerDecompressor", linkerSettings: [.linkedLibrary("z"), .linkedLibrary("zstd")]),
         .target(name: "CHostSystem"),
 
         .executableTarget(
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "ImageRepo",
             dependencies: [
-                "ChildProcess", "CSquashfsWriter", "HostSystem",
+                "ChildProcess", "CSquashfsWriter", "CLayerDecompressor", "HostSystem",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

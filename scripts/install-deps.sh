@@ -9,7 +9,7 @@ packages=(
   libvirt-dev libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
   qemu-system-x86 qemu-utils
   slurm-wlm slurmctld slurmd slurm-client libslurm-dev munge
-  skopeo umoci squashfs-tools squashfs-tools-ng libsquashfs-dev
+  skopeo umoci squashfs-tools squashfs-tools-ng libsquashfs-dev zlib1g-dev libzstd-dev
   debootstrap busybox-static e2fsprogs cpio pigz zstd
   openssl python3 python3-docutils tmux procps iproute2 util-linux curl libxml2-utils
   squashfuse fuse3 runc

@@ -56,7 +56,7 @@ final class ConversionImageTests: XCTestCase {
         let cases: [(String, ConversionError.Code, String)] = [
             ("broken-link", .brokenHardLink, "'a/link' is a hard link to 'a/missing'"),
             ("bad-media", .unsupportedLayer, "tar+bzip2"),
-            ("corrupt", .toolFailed, "exited with status"),
+            ("corrupt", .damagedBlob, "the gzip data is cut short"),
             ("missing", .badLayout, "index"),
         ]
         for (name, code, text) in cases {

@@ -1,15 +1,16 @@
 import Foundation
 
-/// Buffered reads from a file descriptor (a layer file or a decompressor's pipe); it does not own the descriptor.
-final class ByteReader {
+/// Where a `ByteReader`'s bytes come from, a chunk at a time.
+protocol ChunkSource: AnyObject {
+    /// The next bytes, valid until the next call; empty at the end of the stream.
+    func nextChunk() throws(ConversionError) -> UnsafeRawBufferPointer
+}
+
+/// Buffered reads from a file descriptor (a tar file the tests write); it does not own the descriptor.
+final class FileChunkSource: ChunkSource {
     private let fd: Int32
-    /// Names the stream in errors ("layer sha256:...").
-    let name: String
+    private let name: String
     private let buffer: UnsafeMutableRawBufferPointer
-    private var start = 0
-    private var end = 0
-    /// The descriptor said end of file: a decompressor that stops early is the likely cause of a cut entry.
-    private(set) var reachedEnd = false
 
     init(fd: Int32, name: String, capacity: Int = 1 << 20) {
         self.fd = fd
@@ -19,35 +20,50 @@ final class ByteReader {
 
     deinit { buffer.deallocate() }
 
-    /// Refills an empty buffer; false at end of stream.
-    private func fill() throws(ConversionError) -> Bool {
-        if start < end { return true }
-        start = 0
-        end = 0
+    func nextChunk() throws(ConversionError) -> UnsafeRawBufferPointer {
         while true {
             let count = Foundation.read(fd, buffer.baseAddress, buffer.count)
-            if count > 0 {
-                end = count
-                return true
-            }
-            if count == 0 {
-                reachedEnd = true
-                return false
-            }
+            if count >= 0 { return UnsafeRawBufferPointer(rebasing: buffer[0..<count]) }
             if errno != EINTR { throw ConversionError.errno("cannot read \(name)") }
         }
+    }
+}
+
+/// The bytes of a stream, read as the tar reader wants them: copied for headers, lent for contents.
+final class ByteReader {
+    private let source: ChunkSource
+    /// Names the stream in errors ("layer sha256:...").
+    let name: String
+    private var chunk = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var start = 0
+
+    init(_ source: ChunkSource, name: String) {
+        self.source = source
+        self.name = name
+    }
+
+    convenience init(fd: Int32, name: String) {
+        self.init(FileChunkSource(fd: fd, name: name), name: name)
+    }
+
+    /// Gets the next chunk once this one is used up; false at end of stream.
+    private func fill() throws(ConversionError) -> Bool {
+        if start < chunk.count { return true }
+        chunk = try source.nextChunk()
+        start = 0
+        return !chunk.isEmpty
     }
 
     /// Up to `count` bytes: fewer only where the stream ends, nil when it ends before the first byte.
     func read(upTo count: Int) throws(ConversionError) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(min(count, buffer.count))
+        bytes.reserveCapacity(min(count, 1 << 20))
         var left = count
         while left > 0, try fill() {
-            let chunk = min(left, end - start)
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
-            start += chunk
-            left -= chunk
+            let piece = min(left, chunk.count - start)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[start..<(start + piece)]))
+            start += piece
+            left -= piece
         }
         return bytes.isEmpty && count > 0 ? nil : bytes
     }
@@ -61,10 +77,10 @@ final class ByteReader {
             guard try fill() else {
                 throw ConversionError(.malformedLayer, "\(name) ends in the middle of a tar entry")
             }
-            let chunk = Int(min(left, Int64(end - start)))
-            try body(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + chunk)]))
-            start += chunk
-            left -= Int64(chunk)
+            let piece = Int(min(left, Int64(chunk.count - start)))
+            try body(UnsafeRawBufferPointer(rebasing: chunk[start..<(start + piece)]))
+            start += piece
+            left -= Int64(piece)
         }
     }
 
@@ -72,8 +88,8 @@ final class ByteReader {
         try forward(count) { _ throws(ConversionError) in }
     }
 
-    /// Reads and drops what is left, so that a decompressor is not killed by a closed pipe.
+    /// Reads what is left, so that a compressed stream is checked to its end (gzip's CRC, zstd's frame end).
     func drain() throws(ConversionError) {
-        while try fill() { start = end }
+        while try fill() { start = chunk.count }
     }
 }

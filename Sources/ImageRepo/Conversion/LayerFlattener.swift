@@ -81,9 +81,14 @@ private final class FlatteningPass {
 
     /// nil when done; else the layer that changed a file already written, to be read twice next time.
     func run() throws(ConversionError) -> Int? {
+        var next: LayerStream?
         for index in layers.indices.reversed() {
             let model = LayerModel(layerName: "layer \(layers[index].digest)")
-            guard try apply(index, to: model) else { return index }
+            let stream: LayerStream
+            if let next { stream = next } else { stream = try LayerStream(layers[index]) }
+            guard try apply(index, from: stream, to: model) else { return index }
+            // The layer below starts decompressing while this one's directories and links are written.
+            next = index > 0 ? try LayerStream(layers[index - 1]) : nil
             var orphans: [Int: [LayerModel.Node]] = [:]
             try emit(model.root, layer: index, orphans: &orphans)
             if !orphans.isEmpty { try copyContents(of: index, orphans) }
@@ -96,33 +101,28 @@ private final class FlatteningPass {
 
     /// Reads the layer into its model, writing its visible regular files as they come (not when read twice);
     /// false when a later entry changed one of them.
-    private func apply(_ index: Int, to model: LayerModel) throws(ConversionError) -> Bool {
-        let stream = try LayerStream(layers[index])
+    private func apply(_ index: Int, from stream: LayerStream, to model: LayerModel) throws(ConversionError) -> Bool {
         let reader = TarReader(stream.reader, limits: limits)
         let early = !readTwice.contains(index)
-        do throws(ConversionError) {
-            while let entry = try reader.next() {
-                guard !isCancelled() else { throw ConversionError(.cancelled, "the conversion was cancelled") }
-                progress.entryRead(layer: index)
-                let node = try model.apply(entry, ordinal: reader.ordinal)
-                if model.changedWrittenFile {
-                    stream.stop()
-                    return false
-                }
-                guard let node, node.inode.kind == .regular, node.inode.contentOrdinal == reader.ordinal else {
-                    continue
-                }
-                if early && tree.verdict(for: node, layer: index) == .visible {
-                    try writer.write(Self.output(node.inode, at: node.path), contentFrom: reader)
-                    tree.recordEmitted(node.path, isDirectory: false)
-                    node.inode.written = node.inode.metadata
-                    node.inode.writtenAt = node
-                } else {
-                    try reader.discardContent()
-                }
+        while let entry = try reader.next() {
+            guard !isCancelled() else { throw ConversionError(.cancelled, "the conversion was cancelled") }
+            progress.entryRead(layer: index)
+            let node = try model.apply(entry, ordinal: reader.ordinal)
+            if model.changedWrittenFile {
+                stream.stop()
+                return false
             }
-        } catch {
-            throw stream.explain(error)
+            guard let node, node.inode.kind == .regular, node.inode.contentOrdinal == reader.ordinal else {
+                continue
+            }
+            if early && tree.verdict(for: node, layer: index) == .visible {
+                try writer.write(Self.output(node.inode, at: node.path), contentFrom: reader)
+                tree.recordEmitted(node.path, isDirectory: false)
+                node.inode.written = node.inode.metadata
+                node.inode.writtenAt = node
+            } else {
+                try reader.discardContent()
+            }
         }
         try stream.finish()
         return true
@@ -181,17 +181,13 @@ private final class FlatteningPass {
         defer { stream.stop() }
         let reader = TarReader(stream.reader, limits: limits)
         var wanted = orphans
-        do throws(ConversionError) {
-            while !wanted.isEmpty, try reader.next() != nil {
-                guard !isCancelled() else { throw ConversionError(.cancelled, "the conversion was cancelled") }
-                guard let nodes = wanted.removeValue(forKey: reader.ordinal), let first = nodes.first else { continue }
-                let path = first.path
-                try writer.write(Self.output(first.inode, at: path), contentFrom: reader)
-                tree.recordEmitted(path, isDirectory: false)
-                for node in nodes.dropFirst() { try writeLink(node.path, to: path) }
-            }
-        } catch {
-            throw stream.explain(error)
+        while !wanted.isEmpty, try reader.next() != nil {
+            guard !isCancelled() else { throw ConversionError(.cancelled, "the conversion was cancelled") }
+            guard let nodes = wanted.removeValue(forKey: reader.ordinal), let first = nodes.first else { continue }
+            let path = first.path
+            try writer.write(Self.output(first.inode, at: path), contentFrom: reader)
+            tree.recordEmitted(path, isDirectory: false)
+            for node in nodes.dropFirst() { try writeLink(node.path, to: path) }
         }
         if !wanted.isEmpty {
             throw ConversionError(.malformedLayer, "layer \(layers[index].digest) changed between two reads")

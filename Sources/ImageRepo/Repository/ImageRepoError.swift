@@ -46,8 +46,8 @@ public struct ImageRepoError: Error, Sendable, CustomStringConvertible {
         case malformedLayer
         /// A hard link points at a file that no layer provides.
         case brokenHardLink
-        /// A helper (pigz, zstd) failed.
-        case toolFailed
+        /// A layer blob cannot be read or decompressed (damaged gzip or zstd data, cut short, trailing data).
+        case damagedBlob
         /// The work was cancelled (a signal, a cancelled task).
         case cancelled
     }

@@ -136,7 +136,7 @@ final class ByteWriter {
                 offset += count
             } else if count < 0 && errno != EINTR {
                 // The reader is gone: its own error says why.
-                throw ConversionError(.toolFailed, "\(name) stopped reading", cause: String(cString: strerror(errno)))
+                throw ConversionError(.io, "\(name) stopped reading", cause: String(cString: strerror(errno)))
             }
         }
     }
