@@ -69,14 +69,12 @@ final class VMBootTests: XCTestCase {
             "umoci", ["insert", "--image", "\(layout):latest", "/bin/busybox", "/bin/busybox"])
         try await ChildProcess.checked("umoci", ["config", "--image", "\(layout):latest", "--config.cmd", "sh"])
         // skopeo's docker-daemon: transport speaks API 1.22, which dockerd refuses since 26.0: an archive and docker load.
+        // A file rather than a pipe, so that each side has its own exit status: once, docker load said "unexpected
+        // EOF" behind `sh -c 'skopeo ... | docker load'`, whose status is docker's alone, and skopeo's fate was lost.
+        let archive = "\(job.scratchRoot)/bb.tar"
         try await ChildProcess.checked(
-            "/bin/sh",
-            [
-                "-c",
-                "skopeo copy --quiet oci:\"$0\":latest docker-archive:/dev/stdout:bb:latest | docker load --quiet",
-                layout,
-            ],
-            environment: docker)
+            "skopeo", ["copy", "--quiet", "oci:\(layout):latest", "docker-archive:\(archive):bb:latest"])
+        try await ChildProcess.checked("docker", ["load", "--quiet", "--input", archive], environment: docker)
         let run = try await ChildProcess.checked(
             "docker", ["run", "--rm", "bb", "/bin/busybox", "echo", "hi"], environment: docker)
         XCTAssertEqual(run.outputString, "hi\n")
