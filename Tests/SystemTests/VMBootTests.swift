@@ -18,7 +18,15 @@ final class VMBootTests: XCTestCase {
             "runuser", setup.userCommand([setup.binary] + job.vmArguments, environment: job.environment), logFile: log
         ) { process in
             let endpoint = try await job.waitForEndpoint(while: process, log: log, seconds: 300)
-            try await Self.useDaemon(job: job, port: endpoint.port)
+            do {
+                try await Self.useDaemon(job: job, port: endpoint.port)
+            } catch {
+                // The job directory goes with the test: what the VM step and the guest said is only kept here.
+                let step = (try? String(contentsOfFile: log, encoding: .utf8)) ?? "(none)"
+                throw VMTestFailure(
+                    "\(error)\nVM step \(process.isRunning ? "still running" : "gone"), its log:\n\(step)\n"
+                        + "guest console (tail):\n\(job.consoleTail())")
+            }
             try await Self.checkStrangersAreRefused(job: job, port: endpoint.port)
             XCTAssertEqual(endpoint.pid, job.vmPid(), "endpoint.json names the VM process")
             kill(endpoint.pid, SIGTERM)
@@ -286,6 +294,12 @@ struct VMTestJob {
             let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             return arguments.first?.hasSuffix("pcocc-docker-node") == true && arguments.contains(directory)
         }
+    }
+
+    /// The last lines of the guest's serial console.
+    func consoleTail(lines: Int = 60) -> String {
+        let text = (try? String(contentsOfFile: "\(directory)/docker/console.log", encoding: .utf8)) ?? "(none)"
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 
     func remove() {
