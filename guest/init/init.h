@@ -57,10 +57,13 @@ void read_config(struct config *c);
 char **dockerd_argv(const struct config *c);
 
 /* ---- network.c ---- */
-/* Configures lo and the NIC; returns the NIC's name (static storage), "" when there is none. */
+/* Configures lo and the NIC; returns the NIC's name (static storage), "" when there is none. With the NAT helper
+   the NIC stays down until finish_network. */
 const char *setup_network(const struct config *c);
 /* With network=nat and iptables off: IP forwarding and one MASQUERADE rule for what leaves the
-   NIC, run in the background. Returns the iptables process (0 when nothing was started). */
+   NIC, in a helper process. Returns the helper (0 when nothing was started). */
 pid_t setup_nat(const struct config *c, const char *ifname);
+/* Waits for the NAT helper, then brings the NIC up if setup_network left it down. */
+void finish_network(const struct config *c, const char *ifname, pid_t nat);
 
 #endif

@@ -61,8 +61,7 @@ static pid_t start_mkfs(enum disk_state ds) {
    containers. Under TCG each costs tenths of a second; here they load while dockerd's Go runtime
    starts on the other vCPU. */
 static void preload_modules(void) {
-    /* Not the NAT modules (nf_tables, nft_chain_nat...): iptables loads them in the NAT helper, once dockerd answers,
-       instead of competing with dockerd's start for the vCPU. */
+    /* Not the NAT modules (nf_tables, nft_chain_nat...): iptables loads them in the NAT helper, only with nat. */
     char *base[] = {"/usr/sbin/modprobe", "-a", "-q", "overlay", "xfrm_user", "nf_conntrack_netlink", "bridge", "veth",
                     NULL};
     spawn(base);
@@ -195,7 +194,7 @@ int main(void) {
     if (!tls_ok) msg("TLS material incomplete: dockerd will not start serving");
 
     const char *nic = setup_network(&cfg);
-    setup_nat(&cfg, nic);
+    pid_t nat = setup_nat(&cfg, nic);
     mount_shares(&cfg);
 
     if (mkfs) {
@@ -212,6 +211,7 @@ int main(void) {
     if (ds == DISK_EXT && mount(DATADEV, DOCKERDIR, "ext4", MS_NOATIME, options) != 0)
         msg("mount %s on %s failed: %s", DATADEV, DOCKERDIR, strerror(errno));
 
+    finish_network(&cfg, nic, nat);
     char **argv = dockerd_argv(&cfg);
     if (!argv) { msg("out of memory building dockerd's arguments"); poweroff(); }
     if (chdir("/") != 0) { /* cannot happen */ }

@@ -7,14 +7,11 @@
 #include <net/if.h>
 #include <net/route.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +63,31 @@ static void write_resolver(const struct config *c) {
     write_file("/etc/hosts", hosts, n, 0644);
 }
 
+/* With network=nat the NAT helper switches netfilter on (nftables, conntrack, NAT). The first packet it tracks runs
+   conntrack's and NAT's get_random_once, whose static keys a kernel worker then patches out of the text with int3
+   breakpoints. Under TCG with several vCPUs a vCPU can still run the patched instruction: "Oops: int3" in
+   hash_conntrack_raw, the guest dead, every docker connection ended with EOF (seen when a user's first docker load
+   ran into the helper). So the NIC stays down until that is over: no packet can arrive while the kernel patches. */
+static int nat_by_helper(const struct config *c) { return c->network == NETWORK_NAT && !c->iptables; }
+
+static void link_up(const struct config *c, const char *ifn) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) { msg("socket: %s", strerror(errno)); return; }
+    if (set_flags_up(s, ifn) < 0) msg("bringing %s up failed: %s", ifn, strerror(errno));
+    struct rtentry rt = {0};
+    struct sockaddr_in *gw = (struct sockaddr_in *)&rt.rt_gateway;
+    struct sockaddr_in *dst = (struct sockaddr_in *)&rt.rt_dst;
+    struct sockaddr_in *mask = (struct sockaddr_in *)&rt.rt_genmask;
+    gw->sin_family = dst->sin_family = mask->sin_family = AF_INET;
+    inet_pton(AF_INET, GATEWAY_ADDR, &gw->sin_addr);
+    rt.rt_flags = RTF_UP | RTF_GATEWAY;
+    rt.rt_dev = (char *)ifn;
+    if (ioctl(s, SIOCADDRT, &rt) < 0 && errno != EEXIST) msg("default route: %s", strerror(errno));
+    close(s);
+    msg("network %s " GUEST_ADDR "/24 gw " GATEWAY_ADDR " (%s) uptime=%.3f", ifn,
+        c->network == NETWORK_NAT ? "nat" : "none", uptime());
+}
+
 const char *setup_network(const struct config *c) {
     static char ifn[IFNAMSIZ];
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -74,65 +96,50 @@ const char *setup_network(const struct config *c) {
     set_flags_up(s, "lo");
     find_nic(ifn);
     if (!ifn[0]) { msg("no network interface found"); close(s); return ""; }
-    if (set_addr(s, ifn, SIOCSIFADDR, GUEST_ADDR) < 0 || set_addr(s, ifn, SIOCSIFNETMASK, "255.255.255.0") < 0 ||
-        set_flags_up(s, ifn) < 0)
+    if (set_addr(s, ifn, SIOCSIFADDR, GUEST_ADDR) < 0 || set_addr(s, ifn, SIOCSIFNETMASK, "255.255.255.0") < 0)
         msg("configuring %s failed: %s", ifn, strerror(errno));
-
-    struct rtentry rt = {0};
-    struct sockaddr_in *gw = (struct sockaddr_in *)&rt.rt_gateway;
-    struct sockaddr_in *dst = (struct sockaddr_in *)&rt.rt_dst;
-    struct sockaddr_in *mask = (struct sockaddr_in *)&rt.rt_genmask;
-    gw->sin_family = dst->sin_family = mask->sin_family = AF_INET;
-    inet_pton(AF_INET, GATEWAY_ADDR, &gw->sin_addr);
-    rt.rt_flags = RTF_UP | RTF_GATEWAY;
-    rt.rt_dev = ifn;
-    if (ioctl(s, SIOCADDRT, &rt) < 0 && errno != EEXIST) msg("default route: %s", strerror(errno));
     close(s);
     write_resolver(c);
-    msg("network %s " GUEST_ADDR "/24 gw " GATEWAY_ADDR " (%s) uptime=%.3f", ifn,
-        c->network == NETWORK_NAT ? "nat" : "none", uptime());
+    if (!nat_by_helper(c)) link_up(c, ifn);
     return ifn;
+}
+
+void finish_network(const struct config *c, const char *ifn, pid_t nat) {
+    if (nat > 0) (void)wait_child(nat); /* the helper says itself whether the rule went in */
+    if (ifn[0] && nat_by_helper(c)) link_up(c, ifn);
 }
 
 /* dockerd with --iptables=false sets up no NAT, and with --iptables=true its many iptables calls
    cost seconds at start under TCG: one rule from here gives containers (default bridge and
    user-defined networks alike) the guest's own way out, at no cost to dockerd's start. Published
    ports (-p) go through docker-proxy, which needs no rule. */
-/* True when dockerd answers GET /_ping on its local socket (its listeners exist long before it serves). */
-static int docker_answers(void) {
-    struct sockaddr_un address = {.sun_family = AF_UNIX};
-    snprintf(address.sun_path, sizeof address.sun_path, "%s", "/run/docker.sock");
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return 0;
-    int ok = 0;
-    static const char request[] = "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
-    if (connect(fd, (struct sockaddr *)&address, sizeof address) == 0 &&
-        write(fd, request, sizeof request - 1) == (ssize_t)(sizeof request - 1)) {
-        struct pollfd readable = {.fd = fd, .events = POLLIN};
-        char reply[64] = {0};
-        if (poll(&readable, 1, 2000) == 1 && read(fd, reply, sizeof reply - 1) > 0)
-            ok = strncmp(reply, "HTTP/1.", 7) == 0 && strstr(reply, " 200 ") != NULL;
-    }
-    close(fd);
-    return ok;
+/* One loopback datagram through netfilter (the NIC is still down): conntrack's and NAT's get_random_once run now,
+   and the worker that patches their static keys gets the time to finish before any other packet comes. */
+static void prime_netfilter(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return;
+    struct sockaddr_in discard = {.sin_family = AF_INET, .sin_port = htons(9)};
+    inet_pton(AF_INET, "127.0.0.1", &discard.sin_addr);
+    (void)sendto(s, "x", 1, 0, (struct sockaddr *)&discard, sizeof discard);
+    close(s);
+    usleep(200 * 1000);
 }
 
 pid_t setup_nat(const struct config *c, const char *ifname) {
-    if (c->network != NETWORK_NAT || c->iptables || !ifname[0]) return 0;
+    if (!nat_by_helper(c) || !ifname[0]) return 0;
     if (write_file("/proc/sys/net/ipv4/ip_forward", "1\n", 2, 0644) != 0) return 0;
     pid_t helper = fork();
-    if (helper != 0) return helper;
-    /* After dockerd's start, not during it: containers need the rule, dockerd's readiness does not. Run while dockerd
-       started (even at nice 10), iptables-nft cost its start ~1 s of the one vCPU under TCG (bench/vm-ready nat vs
-       none). Waiting for dockerd's own answer moves that after the host's first ping; a container started in the
-       second after it is the only one that could go out before the rule. */
-    if (setpriority(PRIO_PROCESS, 0, 10) != 0) msg("setpriority: %s", strerror(errno));
-    for (int tries = 0; tries < 1200 && !docker_answers(); tries++) usleep(100 * 1000);
+    if (helper != 0) return helper < 0 ? 0 : helper;
+    /* Beside the shares' mounts and the data disk's mkfs, before dockerd (which waits for it, see finish_network). */
     char ifn[IFNAMSIZ];
     snprintf(ifn, sizeof ifn, "%s", ifname);
     char *argv[] = {"/usr/sbin/iptables", "-w", "-t", "nat", "-A", "POSTROUTING", "-o", ifn, "-j", "MASQUERADE", NULL};
     int st = wait_child(spawn(argv));
-    if (st != 0) msg("NAT rule failed (iptables status %d): containers have no way out", st);
-    else msg("nat ready uptime=%.3f", uptime());
-    _exit(st == 0 ? 0 : 1);
+    if (st != 0) {
+        msg("NAT rule failed (iptables status %d): containers have no way out", st);
+        _exit(1);
+    }
+    prime_netfilter();
+    msg("nat ready uptime=%.3f", uptime());
+    _exit(0);
 }
