@@ -35,10 +35,8 @@ struct pcocc_layer {
     int failed;
     int stopping;
     char error[512];
-    /* The thread's own: compressed input. */
+    /* The thread's own: compressed input (INPUT_SIZE bytes). */
     unsigned char *input;
-    size_t input_size;
-    int input_ended;
 };
 
 static unsigned char *chunk_at(pcocc_layer *l, unsigned long n) { return l->chunks + (n % CHUNKS) * CHUNK_SIZE; }
@@ -113,7 +111,7 @@ static void read_gzip(pcocc_layer *l) {
         int ended = 0;
         while (stream.avail_out > 0 && !ended) {
             if (stream.avail_in == 0) {
-                ssize_t count = read_input(l, l->input, l->input_size);
+                ssize_t count = read_input(l, l->input, INPUT_SIZE);
                 if (count < 0) {
                     inflateEnd(&stream);
                     return finish(l, "cannot read the blob: %s", strerror(errno));
@@ -168,7 +166,7 @@ static void read_zstd(pcocc_layer *l) {
         int ended = 0;
         while (out.pos < out.size && !ended) {
             if (in.pos == in.size && !input_ended) {
-                ssize_t count = read_input(l, l->input, l->input_size);
+                ssize_t count = read_input(l, l->input, INPUT_SIZE);
                 if (count < 0) {
                     ZSTD_freeDStream(stream);
                     return finish(l, "cannot read the blob: %s", strerror(errno));
@@ -229,7 +227,6 @@ pcocc_layer *pcocc_layer_open(const char *path, int format, char *error, size_t 
         return NULL;
     }
     (void)posix_fadvise(l->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    l->input_size = INPUT_SIZE;
     l->chunks = malloc(CHUNK_SIZE * CHUNKS);
     l->input = format == PCOCC_LAYER_PLAIN ? NULL : malloc(INPUT_SIZE);
     if (l->chunks == NULL || (format != PCOCC_LAYER_PLAIN && l->input == NULL)) {

@@ -26,7 +26,7 @@ final class LayerBlobSourceTests: XCTestCase {
 
     private func compressed(_ tool: String, _ arguments: [String], _ bytes: Data) throws -> Data {
         let plain = try write("plain-\(UUID().uuidString)", bytes)
-        guard let executable = Tool.which(tool) else { throw XCTSkip("\(tool) is not installed") }
+        let executable = try XCTUnwrap(Tool.which(tool), "\(tool) is missing: scripts/install-deps.sh installs it")
         try Tool.run(executable, arguments + [plain])
         let suffix = tool == "gzip" ? ".gz" : ".zst"
         defer { unlink(plain + suffix) }

@@ -6,29 +6,6 @@ protocol ChunkSource: AnyObject {
     func nextChunk() throws(ConversionError) -> UnsafeRawBufferPointer
 }
 
-/// Buffered reads from a file descriptor (a tar file the tests write); it does not own the descriptor.
-final class FileChunkSource: ChunkSource {
-    private let fd: Int32
-    private let name: String
-    private let buffer: UnsafeMutableRawBufferPointer
-
-    init(fd: Int32, name: String, capacity: Int = 1 << 20) {
-        self.fd = fd
-        self.name = name
-        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
-    }
-
-    deinit { buffer.deallocate() }
-
-    func nextChunk() throws(ConversionError) -> UnsafeRawBufferPointer {
-        while true {
-            let count = Foundation.read(fd, buffer.baseAddress, buffer.count)
-            if count >= 0 { return UnsafeRawBufferPointer(rebasing: buffer[0..<count]) }
-            if errno != EINTR { throw ConversionError.errno("cannot read \(name)") }
-        }
-    }
-}
-
 /// The bytes of a stream, read as the tar reader wants them: copied for headers, lent for contents.
 final class ByteReader {
     private let source: ChunkSource
@@ -40,10 +17,6 @@ final class ByteReader {
     init(_ source: ChunkSource, name: String) {
         self.source = source
         self.name = name
-    }
-
-    convenience init(fd: Int32, name: String) {
-        self.init(FileChunkSource(fd: fd, name: name), name: name)
     }
 
     /// Gets the next chunk once this one is used up; false at end of stream.

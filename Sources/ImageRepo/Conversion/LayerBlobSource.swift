@@ -4,7 +4,8 @@ import Foundation
 /// A layer blob read and decompressed by CLayerDecompressor's thread; owns it (stopped and freed on `stop` or deinit).
 final class LayerBlobSource: ChunkSource {
     private var layer: OpaquePointer?
-    private let name: String
+    /// "layer sha256:...", for errors.
+    let name: String
 
     init(_ layer: OCILayout.Layer) throws(ConversionError) {
         name = "layer \(layer.digest)"

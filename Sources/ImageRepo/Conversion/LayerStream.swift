@@ -8,7 +8,7 @@ final class LayerStream {
 
     init(_ layer: OCILayout.Layer) throws(ConversionError) {
         source = try LayerBlobSource(layer)
-        reader = ByteReader(source, name: "layer \(layer.digest)")
+        reader = ByteReader(source, name: source.name)
     }
 
     /// Reads past the end-of-archive marker (tar writers pad to a record size) to the end of the compressed
