@@ -61,16 +61,20 @@ pcocc_sqfs *pcocc_sqfs_open(int fd, int compression, unsigned int level, char *e
 
     /* Unlike tar2sqfs (one compressor per CPU, 10 blocks in flight each), one CPU is left to the flattener and the
        decompressors that feed it, and more blocks may wait: on 2 CPUs this takes a quarter off the whole import. The
-       image is the same whatever the numbers (blocks are written in order). Stored blocks need no worker at all. */
+       image is the same whatever the numbers (blocks are written in order). Stored blocks need no worker at all:
+       stored_data.c packs them on this thread. */
     int cpus = get_nprocs_conf();
-    unsigned int jobs = cpus > 2 && compression != PCOCC_SQFS_STORED ? (unsigned int)cpus - 1 : 1;
+    unsigned int jobs = cpus > 2 ? (unsigned int)cpus - 1 : 1;
     size_t backlog = jobs * 40 < 256 ? jobs * 40 : 256;
-    w->block_writer = sqfs_block_writer_create(w->file, DEVICE_BLOCK_SIZE, 0);
-    w->frag_table = w->block_writer == NULL ? NULL : sqfs_frag_table_create(0);
-    w->data = w->frag_table == NULL ? NULL
-        : sqfs_block_processor_create(BLOCK_SIZE, w->cmp, jobs, backlog, w->block_writer,
-                                      w->frag_table);
-    w->id_table = w->data == NULL ? NULL : sqfs_id_table_create(0);
+    w->frag_table = sqfs_frag_table_create(0);
+    if (w->frag_table != NULL && w->stored) {
+        w->stored_data = stored_data_create(w->file, w->frag_table);
+    } else if (w->frag_table != NULL) {
+        w->block_writer = sqfs_block_writer_create(w->file, DEVICE_BLOCK_SIZE, 0);
+        w->data = w->block_writer == NULL ? NULL
+            : sqfs_block_processor_create(BLOCK_SIZE, w->cmp, jobs, backlog, w->block_writer, w->frag_table);
+    }
+    w->id_table = w->data == NULL && w->stored_data == NULL ? NULL : sqfs_id_table_create(0);
     w->xattr_writer = w->id_table == NULL ? NULL : sqfs_xattr_writer_create(0);
     w->inode_meta = w->xattr_writer == NULL ? NULL : sqfs_meta_writer_create(w->file, w->cmp, 0);
     w->dir_meta = w->inode_meta == NULL ? NULL
@@ -151,7 +155,8 @@ int pcocc_sqfs_begin(pcocc_sqfs *w, const char *path, size_t path_size, int kind
     if (ret != 0) return fail_sqfs(w, "beginning an xattr block", ret);
     w->in_xattr_block = 1;
     if (kind == PCOCC_SQFS_REGULAR) {
-        ret = sqfs_block_processor_begin_file(w->data, &n->inode, NULL, 0);
+        ret = w->stored_data != NULL ? stored_data_begin_file(w->stored_data, &n->inode)
+            : sqfs_block_processor_begin_file(w->data, &n->inode, NULL, 0);
         if (ret != 0) return fail_sqfs(w, "packing a file", ret);
         w->current_is_file = 1;
     }
@@ -171,7 +176,8 @@ int pcocc_sqfs_xattr(pcocc_sqfs *w, const char *key, const void *value, size_t v
 
 int pcocc_sqfs_data(pcocc_sqfs *w, const void *data, size_t size) {
     if (w->current == NULL || !w->current_is_file) return fail(w, "no file is open");
-    int ret = sqfs_block_processor_append(w->data, data, size);
+    int ret = w->stored_data != NULL ? stored_data_append(w->stored_data, data, size)
+        : sqfs_block_processor_append(w->data, data, size);
     if (ret != 0) return fail_sqfs(w, "packing file data", ret);
     return 0;
 }
@@ -182,7 +188,8 @@ int pcocc_sqfs_end(pcocc_sqfs *w) {
     w->current = NULL;
     if (w->current_is_file) {
         w->current_is_file = 0;
-        int ret = sqfs_block_processor_end_file(w->data);
+        int ret = w->stored_data != NULL ? stored_data_end_file(w->stored_data)
+            : sqfs_block_processor_end_file(w->data);
         if (ret != 0) return fail_sqfs(w, "packing a file", ret);
     }
     w->in_xattr_block = 0;
@@ -300,6 +307,7 @@ static int write_inode(pcocc_sqfs *w, node *n) {
     } else if (S_ISREG(n->mode)) {
         inode = n->inode;
         n->inode = NULL;
+        library_owned = w->stored_data == NULL;
         if (inode == NULL) return fail(w, "%s: no data was written for this file", n->name);
         if (inode->base.type == SQFS_INODE_FILE && n->link_count > 1) {
             sqfs_inode_make_extended(inode);
@@ -348,7 +356,7 @@ static int pad_to_device_block(pcocc_sqfs *w) {
 
 int pcocc_sqfs_finish(pcocc_sqfs *w) {
     if (w->current != NULL) return fail(w, "an entry is still open");
-    int ret = sqfs_block_processor_finish(w->data);
+    int ret = w->stored_data != NULL ? stored_data_finish(w->stored_data) : sqfs_block_processor_finish(w->data);
     if (ret != 0) return fail_sqfs(w, "finishing data blocks", ret);
 
     if (sort_children(w, w->root) != 0 || resolve_hard_links(w, w->root) != 0) return -1;
@@ -399,6 +407,7 @@ void pcocc_sqfs_close(pcocc_sqfs *w) {
         (void)sqfs_block_processor_sync(w->data);
         sqfs_destroy(w->data);
     }
+    stored_data_destroy(w->stored_data);
     if (w->dir_writer != NULL) sqfs_destroy(w->dir_writer);
     if (w->dir_meta != NULL) sqfs_destroy(w->dir_meta);
     if (w->inode_meta != NULL) sqfs_destroy(w->inode_meta);

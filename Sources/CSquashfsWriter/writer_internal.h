@@ -34,6 +34,8 @@
 #define DEVICE_BLOCK_SIZE 4096
 #define NO_XATTR 0xFFFFFFFFu
 
+typedef struct stored_data stored_data;
+
 enum { NODE_PLAIN = 0, NODE_HARD_LINK = 1, NODE_HARD_LINK_RESOLVED = 2 };
 
 typedef struct node {
@@ -62,7 +64,8 @@ struct pcocc_sqfs {
     sqfs_compressor_t *cmp;
     sqfs_block_writer_t *block_writer;
     sqfs_frag_table_t *frag_table;
-    sqfs_block_processor_t *data;
+    sqfs_block_processor_t *data; /* compressed images */
+    stored_data *stored_data;     /* stored images */
     sqfs_id_table_t *id_table;
     sqfs_xattr_writer_t *xattr_writer;
     sqfs_meta_writer_t *inode_meta;
@@ -123,6 +126,14 @@ static inline int fail_sqfs(pcocc_sqfs *w, const char *what, int code) {
     return fail(w, "%s: %s (%d)", what, sqfs_message(code), code);
 }
 
+
+/* stored_data.c: a stored image's file data, on the caller's thread (libsquashfs's block processor calls). */
+stored_data *stored_data_create(sqfs_file_t *file, sqfs_frag_table_t *frag_table);
+int stored_data_begin_file(stored_data *s, sqfs_inode_generic_t **inode);
+int stored_data_append(stored_data *s, const void *data, size_t size);
+int stored_data_end_file(stored_data *s);
+int stored_data_finish(stored_data *s);
+void stored_data_destroy(stored_data *s);
 
 /* tree.c */
 node *child_by_name(const pcocc_sqfs *w, const node *parent, const char *name, size_t size);
