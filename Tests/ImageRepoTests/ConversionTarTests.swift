@@ -117,6 +117,26 @@ final class ConversionTarTests: XCTestCase {
         XCTAssertEqual(try TarHeaderBlock(block).number(108, 8), 3_000_000)
     }
 
+    /// Go accepts the checksum as the sum of unsigned bytes or of signed ones (old writers), the field itself
+    /// counted as spaces; anything else is not a header.
+    func testChecksumIsTheUnsignedOrTheSignedSum() {
+        var block = Craft.header("caf\u{E9}/\u{FF}")  // bytes from 0x80: the two sums differ
+        let fields = Array(block[148..<156])
+        var unsigned = 0
+        var signed = 0
+        for (index, byte) in block.enumerated() {
+            let value = (148..<156).contains(index) ? 0x20 : byte
+            unsigned += Int(value)
+            signed += Int(Int8(bitPattern: value))
+        }
+        XCTAssertNotEqual(unsigned, signed)
+        XCTAssertNotNil(TarHeaderBlock(block).format, "\(fields)")
+        for (sum, valid) in [(unsigned, true), (signed, true), (unsigned + 1, false), (signed - 1, false)] {
+            block.replaceSubrange(148..<156, with: Array((String(format: "%06o", sum) + "\0 ").utf8))
+            XCTAssertEqual(TarHeaderBlock(block).format != nil, valid, "checksum \(sum)")
+        }
+    }
+
     func testPAXRecordLengthCountsItsOwnDigits() throws {
         // " path=" + 91 + "\n" is 98 bytes: "100" would make 101, so the length is 101.
         let record = PAXRecords.record("path", [UInt8](repeating: 0x61, count: 91))

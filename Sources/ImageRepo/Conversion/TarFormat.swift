@@ -24,13 +24,20 @@ struct TarHeaderBlock {
     /// nil when the checksum does not match (Go: ErrHeader). Old writers summed signed bytes: both sums count.
     var format: Format? {
         guard let stored = try? TarNumber.octal(bytes[148..<156]) else { return nil }
-        var unsigned: Int64 = 0
-        var signed: Int64 = 0
-        for (index, byte) in bytes.enumerated() {
-            let value = (148..<156).contains(index) ? 0x20 : byte
-            unsigned += Int64(value)
-            signed += Int64(Int8(bitPattern: value))
+        // Every byte summed in one tight loop (once per entry: it showed in profiles), the checksum field then
+        // counted as spaces; a signed sum is the unsigned one less 256 for each byte from 0x80.
+        var sum = 0
+        var high = 0
+        for byte in bytes {
+            sum &+= Int(byte)
+            high &+= Int(byte >> 7)
         }
+        for byte in bytes[148..<156] {
+            sum &-= Int(byte)
+            high &-= Int(byte >> 7)
+        }
+        sum += 8 * 0x20
+        let (unsigned, signed) = (Int64(sum), Int64(sum - 256 * high))
         guard stored == unsigned || stored == signed else { return nil }
         let magic = bytes[257..<263]
         if magic.elementsEqual("ustar\0".utf8) {
