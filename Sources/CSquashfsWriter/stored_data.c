@@ -6,8 +6,8 @@
  * writer, a sixth of the conversion's time on 2 CPUs. With nothing to compress there is nothing to hand over: this
  * packs the data the way the block processor and sqfs_block_writer pack it (same block and fragment layout, same
  * deduplication, same sparse blocks), in order, with the same inode fields, so the image is the one libsquashfs
- * writes. One difference, on the safe side: a duplicate is a duplicate only when the bytes are equal (libsquashfs
- * trusts a 32-bit hash).
+ * writes. One difference, on the safe side: a duplicate tail must have equal bytes (libsquashfs 1.2 matches tails by
+ * their 32-bit hash and size alone; it does compare the bytes of duplicate blocks).
  */
 #include "writer_internal.h"
 
@@ -41,7 +41,9 @@ struct stored_data {
     /* Every block in the image, in order, and an index of them by hash (each slot the first block of a chain). */
     written_block *blocks;
     size_t block_count, block_capacity;
-    size_t *block_slots, *block_chain; /* open addressing on hash; chain: next block of the same hash, in order */
+    size_t *block_slots;             /* open addressing on hash: the first block of each hash */
+    size_t *block_next, *block_prev; /* the blocks of one hash, in image order */
+    size_t *chain_tail;              /* for a chain's first block: its last one */
     size_t block_slot_count;
 
     /* The fragment block being filled, and every fragment stored so far by (hash, size). */
@@ -140,10 +142,14 @@ static int write_block(stored_data *s, const sqfs_u8 *data, size_t size, sqfs_u6
     if (s->block_count == s->block_capacity) {
         size_t capacity = s->block_capacity != 0 ? s->block_capacity * 2 : 1024;
         written_block *blocks = realloc(s->blocks, capacity * sizeof(*blocks));
-        size_t *chain = blocks == NULL ? NULL : realloc(s->block_chain, capacity * sizeof(*chain));
-        if (blocks != NULL) s->blocks = blocks;
-        if (chain == NULL) return SQFS_ERROR_ALLOC;
-        s->block_chain = chain;
+        if (blocks == NULL) return SQFS_ERROR_ALLOC;
+        s->blocks = blocks;
+        size_t **links[] = {&s->block_next, &s->block_prev, &s->chain_tail};
+        for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); ++i) {
+            size_t *grown = realloc(*links[i], capacity * sizeof(size_t));
+            if (grown == NULL) return SQFS_ERROR_ALLOC;
+            *links[i] = grown;
+        }
         s->block_capacity = capacity;
     }
     if (s->block_count * 2 >= s->block_slot_count && grow_block_index(s) != 0) return SQFS_ERROR_ALLOC;
@@ -155,38 +161,41 @@ static int write_block(stored_data *s, const sqfs_u8 *data, size_t size, sqfs_u6
     block->offset = offset;
     block->hash = hash_bytes(data, size);
     block->size = (sqfs_u32)size | UNCOMPRESSED_FLAG;
-    s->block_chain[index] = EMPTY_SLOT;
+    s->block_next[index] = EMPTY_SLOT;
     size_t slot = block_slot(s, block->hash);
     if (s->block_slots[slot] == EMPTY_SLOT) {
         s->block_slots[slot] = index;
-    } else { /* append: chains stay in image order, so the first match found is the earliest, as libsquashfs's */
-        size_t last = s->block_slots[slot];
-        while (s->block_chain[last] != EMPTY_SLOT) last = s->block_chain[last];
-        s->block_chain[last] = index;
+        s->block_prev[index] = EMPTY_SLOT;
+        s->chain_tail[index] = index;
+    } else { /* appended: chains stay in image order, so the first match found is the earliest, as libsquashfs's */
+        size_t first = s->block_slots[slot], last = s->chain_tail[first];
+        s->block_next[last] = index;
+        s->block_prev[index] = last;
+        s->chain_tail[first] = index;
     }
     *location = offset;
     return 0;
 }
 
-/* Forgets blocks from `count` on (their bytes were truncated away). */
+/* Forgets blocks from `count` on (their bytes were truncated away). Each is the last of its chain (the latest
+   block); each repeats an earlier block (it was dropped for a duplicate run), so it is never a chain's first. */
 static void drop_blocks(stored_data *s, size_t count) {
     while (s->block_count > count) {
-        size_t index = --s->block_count;
+        size_t index = --s->block_count, previous = s->block_prev[index];
         size_t slot = block_slot(s, s->blocks[index].hash);
-        if (s->block_slots[slot] == index) {
-            /* The chain's head is its earliest block, so this was the only one: empty the slot and re-seat the
-               slots after it that probed past it. */
-            size_t mask = s->block_slot_count - 1;
-            s->block_slots[slot] = EMPTY_SLOT;
-            for (size_t next = (slot + 1) & mask; s->block_slots[next] != EMPTY_SLOT; next = (next + 1) & mask) {
-                size_t first = s->block_slots[next];
-                s->block_slots[next] = EMPTY_SLOT;
-                s->block_slots[block_slot(s, s->blocks[first].hash)] = first;
-            }
-        } else {
-            size_t last = s->block_slots[slot];
-            while (s->block_chain[last] != index) last = s->block_chain[last];
-            s->block_chain[last] = EMPTY_SLOT;
+        if (previous != EMPTY_SLOT) {
+            s->block_next[previous] = EMPTY_SLOT;
+            s->chain_tail[s->block_slots[slot]] = previous;
+            continue;
+        }
+        /* Cannot happen (see above), kept so that the index is right whatever calls this: empty the slot and
+           re-seat the slots after it that probed past it. */
+        size_t mask = s->block_slot_count - 1;
+        s->block_slots[slot] = EMPTY_SLOT;
+        for (size_t next = (slot + 1) & mask; s->block_slots[next] != EMPTY_SLOT; next = (next + 1) & mask) {
+            size_t first = s->block_slots[next];
+            s->block_slots[next] = EMPTY_SLOT;
+            s->block_slots[block_slot(s, s->blocks[first].hash)] = first;
         }
     }
 }
@@ -203,7 +212,7 @@ static int same_bytes(stored_data *s, sqfs_u64 a, sqfs_u64 b, size_t size) {
 static size_t find_duplicate_run(stored_data *s, size_t count, int *error) {
     const written_block *own = &s->blocks[s->file_first];
     size_t candidate = s->block_slots[block_slot(s, own[0].hash)];
-    for (; candidate != EMPTY_SLOT && candidate < s->file_first; candidate = s->block_chain[candidate]) {
+    for (; candidate != EMPTY_SLOT && candidate < s->file_first; candidate = s->block_next[candidate]) {
         size_t j = 0;
         while (j < count && s->blocks[candidate + j].hash == own[j].hash && s->blocks[candidate + j].size == own[j].size)
             ++j;
@@ -405,7 +414,9 @@ void stored_data_destroy(stored_data *s) {
     free(s->fragment);
     free(s->scratch);
     free(s->blocks);
-    free(s->block_chain);
+    free(s->block_next);
+    free(s->block_prev);
+    free(s->chain_tail);
     free(s->block_slots);
     free(s->chunks);
     free(s);

@@ -33,7 +33,10 @@ final class StoredDataTests: XCTestCase {
             ("big", big), ("big-copy", big), ("big-other-tail", Array(big.prefix(5 * b)) + random.next(77)),
             // The run that matches "twice" overlaps it: "single"'s block, then twice's own first block.
             ("single", single), ("twice", single + single),
+            // Many blocks of one hash (a disk image filled with a pattern), then a copy: one chain of 40 blocks.
+            ("pattern", Array([[UInt8]](repeating: random.next(b), count: 40).joined())),
         ]
+        files.append(("pattern-copy", files.last!.1))
         // More tails than one fragment block holds, some of them repeated.
         let tails = (0..<1500).map { _ in random.next(100) }
         files += tails.enumerated().map { ("tails/\($0.offset)", $0.element) }
@@ -82,12 +85,13 @@ final class StoredDataTests: XCTestCase {
         XCTAssertNotEqual(bigData.fragment, otherTail.fragment)
         XCTAssertEqual(try data(stored, "tails/copy-3").fragment, try data(stored, "tails/210").fragment)
         XCTAssertEqual(try data(stored, "twice").blocksStart, try data(stored, "single").blocksStart)
+        XCTAssertEqual(try data(stored, "pattern-copy").blocksStart, try data(stored, "pattern").blocksStart)
         // Zero blocks take no space: the middle block of sparse-middle and the whole of "zeros".
         XCTAssertEqual(try data(stored, "sparse-middle").blockSizes.map { $0 == 0 }, [false, true])
         XCTAssertEqual(try data(stored, "zeros").blockSizes, [0, 0, 0])
-        // Data: block, block-plus, sparse-middle, big, single, twice's second; fragments: about 1,520 tails of 100
-        // bytes and 5 more. Everything else is metadata, well under a block.
-        let dataBlocks = 1 + 1 + 1 + 5 + 1 + 1
+        // Data: block, block-plus, sparse-middle, big, single, twice's second, pattern; fragments: about 1,520 tails
+        // of 100 bytes and 5 more. Everything else is metadata, well under a block.
+        let dataBlocks = 1 + 1 + 1 + 5 + 1 + 1 + 40
         let size = try XCTUnwrap(FileSystem.fileSize(stored))
         XCTAssertLessThan(size, Int64(dataBlocks * b + 1600 * 100 + 3 * b))
         XCTAssertGreaterThan(size, Int64(dataBlocks * b + 1500 * 100))

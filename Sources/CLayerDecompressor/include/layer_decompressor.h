@@ -5,7 +5,7 @@
 #include <sys/types.h>
 
 /*
- * Reads a layer blob (a tar file, plain, gzip or zstd) on a thread of its own, a few chunks ahead of the caller, so
+ * Reads a layer blob (a tar file, plain, gzip or zstd) on a thread of its own, up to 32 MiB ahead of the caller, so
  * that decompression runs beside the flattener instead of in a child process behind a pipe (no copy through the
  * kernel, no helper to find). Concatenated gzip members and zstd frames are read as one stream, as Go's readers do;
  * anything after the last one is refused.

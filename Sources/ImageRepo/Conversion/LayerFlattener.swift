@@ -86,9 +86,9 @@ private final class FlatteningPass {
             let model = LayerModel(layerName: "layer \(layers[index].digest)")
             let stream: LayerStream
             if let next { stream = next } else { stream = try LayerStream(layers[index]) }
-            // The layer below starts decompressing now, a few chunks ahead, so that its thread takes over as soon as
-            // this layer's ends: decompression sets the pace, and waiting for this layer's last entries, directories
-            // and links left it idle between layers (0.2 s of bench/convert's 2 s).
+            // The layer below starts decompressing now, up to its 32 MiB ahead, so that it is under way when this
+            // layer's ends: opened only after this layer's last entries, directories and links, the decompression
+            // stood idle between layers (0.2 s of bench/convert's 2 s).
             next = index > 0 ? try LayerStream(layers[index - 1]) : nil
             guard try apply(index, from: stream, to: model) else { return index }
             var orphans: [Int: [LayerModel.Node]] = [:]
