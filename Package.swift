@@ -117,6 +117,7 @@ let package = Package(
         .testTarget(name: "SiteConfigTests", dependencies: ["SiteConfig"]),
         .testTarget(name: "CLITests", dependencies: ["pcocc-docker", "pcocc-docker-node", "CLISupport"]),
         // Needs the real services that scripts/test.sh starts: Slurm, libvirt/QEMU with the guest image.
-        .testTarget(name: "SystemTests", dependencies: ["TLSCerts", "ImageRepo", "ChildProcess", "VMAllocator"]),
+        .testTarget(
+            name: "SystemTests", dependencies: ["TLSCerts", "ImageRepo", "ChildProcess", "VMAllocator", "DockerVM"]),
     ]
 )

@@ -80,4 +80,14 @@ public struct VMSpec: Sendable, Equatable {
 public enum DomainKind: String, Sendable, Equatable {
     case kvm
     case qemu
+
+    /// The most vCPUs a guest of this kind gets: one when emulated. QEMU runs each vCPU of an emulated guest on a
+    /// thread of its own (MTTCG), and the guest kernel patches its own code at run time (static keys, through int3
+    /// breakpoints): another vCPU can take such an int3 after the patch is done, and the kernel panics. Seen in CI:
+    /// "Oops: int3" in hash_conntrack_raw, then in kmem_cache_alloc under cgroup_mkdir (docker's first cgroup).
+    /// libvirt cannot ask for single-threaded TCG (its <tcg> element sets the cache size only).
+    public var maximumVCPUs: Int? { self == .qemu ? 1 : nil }
+
+    /// `requested` within `maximumVCPUs`.
+    public func vcpus(requested: Int) -> Int { min(requested, maximumVCPUs ?? requested) }
 }

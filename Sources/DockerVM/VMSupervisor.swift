@@ -164,13 +164,21 @@ public struct VMSupervisor: Sendable {
     }
 
     private func vmSpec(image: GuestImage, scratch: ScratchDirectory, shares: [VMSpec.SharedDirectory]) -> VMSpec {
+        let kind = settings.domainKind ?? DomainKindDetector.detectHost()
+        let cpus = kind.vcpus(requested: settings.resources.cpus)
+        if cpus < settings.resources.cpus {
+            let notice =
+                "no KVM on this node: the docker VM is emulated and gets \(cpus) vCPU, not \(settings.resources.cpus) "
+                + "(an emulated guest with several crashes when its kernel patches its own code)"
+            VMLog.write(notice)
+            VMNotices.add(notice, to: settings.job)
+        }
         let files = [
             ("ca.pem", "ca.pem"), ("server-cert.pem", "server-cert.pem"), ("server-key.pem", "server-key.pem"),
         ].map { VMSpec.FirmwareFile(name: "opt/pcocc/\($0.0)", path: "\(settings.job.serverCertificates)/\($0.1)") }
         return VMSpec(
             name: VMSpec.domainName(jobID: settings.job.jobID, userID: settings.userID),
-            kind: settings.domainKind ?? DomainKindDetector.detectHost(),
-            cpus: settings.resources.cpus, memoryMiB: settings.resources.memoryMiB,
+            kind: kind, cpus: cpus, memoryMiB: settings.resources.memoryMiB,
             kernelPath: image.kernelPath, initrdPath: image.initrdPath, kernelCommandLine: image.vmCommandLine,
             rootDiskPath: scratch.overlayPath, dataDiskPath: scratch.dataDiskPath,
             consoleLogPath: settings.job.consoleLog,

@@ -20,4 +20,12 @@ final class DomainKindDetectorTests: XCTestCase {
         let lookalike = "flags\t\t: fpu vmxx svm_lock\nmodel name\t: vmx svm\n"
         XCTAssertEqual(DomainKindDetector.detect(cpuinfo: lookalike, kvmPVMLoaded: false, kvmDeviceUsable: true), .qemu)
     }
+
+    /// An emulated guest gets one vCPU whatever was asked (several crash it); KVM gets what was asked.
+    func testEmulatedGuestsGetOneVCPU() {
+        XCTAssertEqual(DomainKind.qemu.vcpus(requested: 4), 1)
+        XCTAssertEqual(DomainKind.qemu.vcpus(requested: 1), 1)
+        XCTAssertEqual(DomainKind.kvm.vcpus(requested: 4), 4)
+        XCTAssertNil(DomainKind.kvm.maximumVCPUs)
+    }
 }

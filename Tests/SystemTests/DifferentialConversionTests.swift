@@ -25,7 +25,7 @@ final class DifferentialConversionTests: XCTestCase {
         print("differential: our conversions took \(Int(Date().timeIntervalSince(started)))s")
         try await ChildProcess.checked("chown", ["-R", system.user, out])
 
-        // One job of two vCPUs; its VM is the reference.
+        // One job of two CPUs (its VM gets one vCPU when emulated); its VM is the reference.
         let jobID = try await system.startDockerJob(name: "systest-differential", minutes: 30, extra: ["-c", "2"])
         defer { Task { _ = try? await system.runAsUser(["scancel", jobID]) } }
         started = Date()

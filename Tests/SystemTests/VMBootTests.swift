@@ -1,4 +1,5 @@
 import ChildProcess
+import DockerVM
 import Foundation
 import XCTest
 
@@ -69,6 +70,12 @@ final class VMBootTests: XCTestCase {
         let version = try await ChildProcess.checked(
             "docker", ["version", "--format", "{{.Server.Version}}"], environment: docker)
         XCTAssertFalse(version.outputString.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        // 2 vCPUs asked for: an emulated guest gets one, and the user is told why.
+        let cpus = try await ChildProcess.checked("docker", ["info", "--format", "{{.NCPU}}"], environment: docker)
+        let expected = DomainKindDetector.detectHost().vcpus(requested: 2)
+        XCTAssertEqual(cpus.outputString.trimmingCharacters(in: .whitespacesAndNewlines), "\(expected)")
+        let notices = (try? String(contentsOfFile: "\(job.directory)/docker/notices", encoding: .utf8)) ?? ""
+        XCTAssertEqual(notices.contains("gets 1 vCPU, not 2"), expected == 1, notices)
 
         let layout = "\(job.scratchRoot)/bb"
         try await ChildProcess.checked("umoci", ["init", "--layout", layout])
