@@ -59,17 +59,17 @@ pcocc_sqfs *pcocc_sqfs_open(int fd, int compression, unsigned int level, char *e
     }
     if (ret > 0) w->super.flags |= SQFS_FLAG_COMPRESSOR_OPTIONS;
 
-    /* Unlike tar2sqfs (one compressor per CPU, 10 blocks in flight each), one CPU is left to the flattener and the
-       decompressors that feed it, and more blocks may wait: on 2 CPUs this takes a quarter off the whole import. The
-       image is the same whatever the numbers (blocks are written in order). Stored blocks need no worker at all:
-       stored_data.c packs them on this thread. */
-    int cpus = get_nprocs_conf();
-    unsigned int jobs = cpus > 2 ? (unsigned int)cpus - 1 : 1;
-    size_t backlog = jobs * 40 < 256 ? jobs * 40 : 256;
     w->frag_table = sqfs_frag_table_create(0);
     if (w->frag_table != NULL && w->stored) {
+        /* Stored blocks need no worker at all: stored_data.c packs them on this thread. */
         w->stored_data = stored_data_create(w->file, w->frag_table);
     } else if (w->frag_table != NULL) {
+        /* Unlike tar2sqfs (one compressor per CPU, 10 blocks in flight each), one CPU is left to the flattener and
+           the decompressors that feed it, and more blocks may wait: on 2 CPUs this takes a quarter off the whole
+           import. The image is the same whatever the numbers (blocks are written in order). */
+        int cpus = get_nprocs_conf();
+        unsigned int jobs = cpus > 2 ? (unsigned int)cpus - 1 : 1;
+        size_t backlog = jobs * 40 < 256 ? jobs * 40 : 256;
         w->block_writer = sqfs_block_writer_create(w->file, DEVICE_BLOCK_SIZE, 0);
         w->data = w->block_writer == NULL ? NULL
             : sqfs_block_processor_create(BLOCK_SIZE, w->cmp, jobs, backlog, w->block_writer, w->frag_table);

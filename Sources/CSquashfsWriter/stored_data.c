@@ -178,26 +178,16 @@ static int write_block(stored_data *s, const sqfs_u8 *data, size_t size, sqfs_u6
 }
 
 /* Forgets blocks from `count` on (their bytes were truncated away). Each is the last of its chain (the latest
-   block); each repeats an earlier block (it was dropped for a duplicate run), so it is never a chain's first. */
-static void drop_blocks(stored_data *s, size_t count) {
+   block), and each repeats the bytes of an earlier block (it was dropped for a duplicate run), so it is never a
+   chain's first: its slot stays. */
+static int drop_blocks(stored_data *s, size_t count) {
     while (s->block_count > count) {
         size_t index = --s->block_count, previous = s->block_prev[index];
-        size_t slot = block_slot(s, s->blocks[index].hash);
-        if (previous != EMPTY_SLOT) {
-            s->block_next[previous] = EMPTY_SLOT;
-            s->chain_tail[s->block_slots[slot]] = previous;
-            continue;
-        }
-        /* Cannot happen (see above), kept so that the index is right whatever calls this: empty the slot and
-           re-seat the slots after it that probed past it. */
-        size_t mask = s->block_slot_count - 1;
-        s->block_slots[slot] = EMPTY_SLOT;
-        for (size_t next = (slot + 1) & mask; s->block_slots[next] != EMPTY_SLOT; next = (next + 1) & mask) {
-            size_t first = s->block_slots[next];
-            s->block_slots[next] = EMPTY_SLOT;
-            s->block_slots[block_slot(s, s->blocks[first].hash)] = first;
-        }
+        if (previous == EMPTY_SLOT) return SQFS_ERROR_INTERNAL;
+        s->block_next[previous] = EMPTY_SLOT;
+        s->chain_tail[s->block_slots[block_slot(s, s->blocks[index].hash)]] = previous;
     }
+    return 0;
 }
 
 static int same_bytes(stored_data *s, sqfs_u64 a, sqfs_u64 b, size_t size) {
@@ -244,8 +234,8 @@ static int finish_blocks(stored_data *s) {
             size_t keep = run + count > s->file_first ? run + count : s->file_first;
             sqfs_u64 end = keep == s->file_first ? s->file_start : s->blocks[keep].offset;
             location = s->blocks[run].offset;
-            drop_blocks(s, keep);
-            int ret = s->file->truncate(s->file, end);
+            int ret = drop_blocks(s, keep);
+            if (ret == 0) ret = s->file->truncate(s->file, end);
             if (ret != 0) return ret;
         }
     }
