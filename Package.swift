@@ -56,7 +56,10 @@ let package = Package(
         ),
         .target(
             name: "DockerVM",
-            dependencies: ["CLibvirt", "VMAllocator", "SiteConfig", "ChildProcess", "HostSystem", "DockerClient"],
+            dependencies: [
+                "CLibvirt", "VMAllocator", "SiteConfig", "ChildProcess", "HostSystem", "DockerClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["README.md"]
         ),
         .target(

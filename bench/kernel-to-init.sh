@@ -94,12 +94,27 @@ install -m 600 "$certs/client-key.pem" "$client/key.pem"
 share=$work/share
 mkdir -p "$share"
 echo "hello from the host" >"$share/file"
-write_config() { # $1 = nat | none, then extra lines
+write_config() { # $1 = nat | none, then extra lines: fw_cfg opt/pcocc/config, the daemon's settings
   local network=$1
   shift
-  { printf 'mount=pcoccfs0:%s\niptables=false\nhostname=k2i-test\nnetwork=%s\n' "$share" "$network"
+  { printf 'iptables=false\nnetwork=%s\n' "$network"
     [ "$#" = 0 ] || printf '%s\n' "$@"
     [ "${#config_extra[@]}" = 0 ] || printf '%s\n' "${config_extra[@]}"; } >"$work/config"
+}
+
+write_job_disk() { # $1 = disk file: the job's record, read by the init once dockerd answers (CONTRACTS.md, "Job disk")
+  local body=$work/job.body f
+  { printf 'time=%s\nentropy=%s\nhostname=k2i-test\nmount=pcoccfs0:%s\n' "$(date +%s.%N)" \
+      "$(od -An -tx1 -N64 /dev/urandom | tr -d ' \n')" "$share"
+    for f in ca.pem:ca.pem server-cert.pem:cert.pem server-key.pem:key.pem; do
+      printf 'file %s %s\n' "${f#*:}" "$(stat -c %s "$certs/${f%%:*}")"
+      cat "$certs/${f%%:*}"
+      printf '\n'
+    done; } >"$body"
+  rm -f "$1"
+  truncate -s 1M "$1"
+  dd if="$body" of="$1" bs=512 seek=1 conv=notrunc status=none
+  printf 'pcocc-job 1 %s %s\n' "$(stat -c %s "$body")" "$(cksum <"$body" | cut -d' ' -f1)" | dd of="$1" conv=notrunc status=none
 }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -126,6 +141,7 @@ boot() { # $1 = run label, $2 = nat | none; sets t_init t_exec t_ready; leaves Q
   else
     qemu-img create -q -f qcow2 "$work/data.qcow2" 20G
   fi
+  write_job_disk "$work/job.raw"
   local t0
   t0=$(now)
   qemu-system-x86_64 -accel tcg -machine q35 -smp 2 -m 2048 -nodefaults -display none -no-user-config \
@@ -133,9 +149,7 @@ boot() { # $1 = run label, $2 = nat | none; sets t_init t_exec t_ready; leaves Q
     -drive "file=$work/overlay.qcow2,if=virtio,format=qcow2,cache=$dcache" \
     -drive "file=$work/data.qcow2,if=virtio,format=qcow2,cache=$dcache" \
     -netdev "user,id=n0,net=10.0.2.0/24,${restrict}hostfwd=tcp:127.0.0.1:$port-:2376" -device virtio-net-pci,netdev=n0 \
-    -fw_cfg "name=opt/pcocc/ca.pem,file=$certs/ca.pem" \
-    -fw_cfg "name=opt/pcocc/server-cert.pem,file=$certs/server-cert.pem" \
-    -fw_cfg "name=opt/pcocc/server-key.pem,file=$certs/server-key.pem" \
+    -drive "file=$work/job.raw,if=virtio,format=raw,readonly=on" \
     -fw_cfg "name=opt/pcocc/config,file=$work/config" \
     -virtfs "local,path=$share,mount_tag=pcoccfs0,security_model=none" \
     -serial "file:$console" -no-reboot "${qemu_extra[@]}" &

@@ -15,6 +15,9 @@ public struct DomainDefinition: Sendable {
         var lines = [
             "<domain type=\(attr(spec.kind.rawValue)) xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>",
             "  <name>\(text(spec.name))</name>",
+        ]
+        if let uuid = spec.uuid { lines.append("  <uuid>\(text(uuid))</uuid>") }
+        lines += [
             "  <memory unit='MiB'>\(spec.memoryMiB)</memory>",
             "  <vcpu>\(spec.cpus)</vcpu>",
         ]
@@ -40,7 +43,9 @@ public struct DomainDefinition: Sendable {
             "  <devices>",
         ]
         lines += disk(spec.rootDiskPath, format: "qcow2", target: "vda")
-        lines += disk(spec.dataDiskPath, format: "raw", target: "vdb", persistent: spec.dataDiskIsPersistent)
+        lines += disk(
+            spec.dataDiskPath, format: spec.dataDiskFormat, target: "vdb", persistent: spec.dataDiskIsPersistent)
+        lines += disk(spec.jobDiskPath, format: "raw", target: "vdc", readOnly: true)
         lines.append("    <controller type='usb' model='none'/>")
         for share in spec.sharedDirectories {
             lines += [
@@ -74,14 +79,17 @@ public struct DomainDefinition: Sendable {
     /// The overlay and scratch data disk hold nothing that outlives the VM, so host flushes are skipped
     /// (cache='unsafe'); a persistent data disk honours the guest's flushes (writeback), so that its ext4 journal
     /// keeps it consistent when the VM is killed. discard gives freed guest blocks back to the host.
-    private func disk(_ path: String, format: String, target: String, persistent: Bool = false) -> [String] {
+    /// The job disk is read-only: the guest only polls it, and QEMU reads the host's writes to it through the host's
+    /// page cache.
+    private func disk(
+        _ path: String, format: String, target: String, persistent: Bool = false, readOnly: Bool = false
+    ) -> [String] {
         [
             "    <disk type='file' device='disk'>",
             "      <driver name='qemu' type='\(format)' cache='\(persistent ? "writeback" : "unsafe")' discard='unmap'/>",
             "      <source file=\(attr(path))/>",
             "      <target dev='\(target)' bus='virtio'/>",
-            "    </disk>",
-        ]
+        ] + (readOnly ? ["      <readonly/>"] : []) + ["    </disk>"]
     }
 
     /// Slirp through raw QEMU arguments: Debian's libvirt refuses the passt backend, and
@@ -108,6 +116,13 @@ public struct DomainDefinition: Sendable {
 }
 
 extension String {
+    /// The inverse of `xmlEscaped`.
+    var xmlUnescaped: String {
+        replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
     /// Safe both as element text and inside a quoted attribute (either quote).
     var xmlEscaped: String {
         var result = ""

@@ -6,12 +6,17 @@ struct DomainStarter {
     let hypervisor: any Hypervisor
     let pickPort: @Sendable () throws(VMError) -> Int
     let domainXML: @Sendable (Int) -> String
+    /// A saved state to restore instead of booting.
+    var savedState: String?
 
     func start() async throws(VMError) -> (domain: DomainHandle, port: Int) {
         var lastConflict: VMError?
         for _ in 0..<Self.attempts {
             let port = try pickPort()
             do {
+                if let savedState {
+                    return (try await hypervisor.restore(from: savedState, domainXML: domainXML(port)), port)
+                }
                 return (try await hypervisor.start(domainXML: domainXML(port)), port)
             } catch  where PortAllocator.isPortConflict(error) {
                 lastConflict = error

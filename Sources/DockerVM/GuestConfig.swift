@@ -1,10 +1,10 @@
 import SiteConfig
 
-/// The `opt/pcocc/config` file read by the guest init from fw_cfg (CONTRACTS.md): KEY=VALUE lines, one
-/// `mount=<tag>:<path>` per shared directory, then `iptables=`, `network=`, `data-disk=persistent` when the data disk
-/// outlives the job, and the daemon's options.
+/// The `opt/pcocc/config` file read by the guest init from fw_cfg at boot (CONTRACTS.md): KEY=VALUE lines,
+/// `iptables=`, `network=`, `data-disk=persistent` when the data disk outlives the job, and the daemon's options.
+/// Everything dockerd starts with and nothing of the job: a guest saved with this config can serve any job whose
+/// config is the same (the job's own part is `GuestJob`).
 public struct GuestConfig: Sendable, Equatable {
-    public var shares: [VMSpec.SharedDirectory]
     public var dockerIptables: Bool
     /// Must agree with the domain's slirp options (VMSpec.network).
     public var network: NetworkMode
@@ -14,10 +14,9 @@ public struct GuestConfig: Sendable, Equatable {
     public var persistentDataDisk: Bool
 
     public init(
-        shares: [VMSpec.SharedDirectory], dockerIptables: Bool, network: NetworkMode = .nat,
-        daemon: GuestDaemonOptions = GuestDaemonOptions(), persistentDataDisk: Bool = false
+        dockerIptables: Bool, network: NetworkMode = .nat, daemon: GuestDaemonOptions = GuestDaemonOptions(),
+        persistentDataDisk: Bool = false
     ) {
-        self.shares = shares
         self.dockerIptables = dockerIptables
         self.network = network
         self.daemon = daemon
@@ -25,7 +24,7 @@ public struct GuestConfig: Sendable, Equatable {
     }
 
     /// 9p tags in the order of `mounts`, skipping repeated guest paths. Paths must be absolute and free of line
-    /// breaks (each becomes one config line in the guest).
+    /// breaks (each becomes one line of the job's record, `GuestJob`).
     public static func shares(for mounts: [DockerMount]) throws(VMError) -> [VMSpec.SharedDirectory] {
         var seen = Set<String>()
         var shares: [VMSpec.SharedDirectory] = []
@@ -43,8 +42,7 @@ public struct GuestConfig: Sendable, Equatable {
 
     public var contents: String {
         let lines =
-            shares.map { "mount=\($0.tag):\($0.guestPath)" }
-            + ["iptables=\(dockerIptables)", "network=\(network.rawValue)"]
+            ["iptables=\(dockerIptables)", "network=\(network.rawValue)"]
             + (persistentDataDisk ? ["data-disk=persistent"] : []) + daemon.lines
         return lines.map { "\($0)\n" }.joined()
     }

@@ -10,6 +10,24 @@ public protocol Hypervisor: Sendable {
     func destroy(_ domain: DomainHandle) async throws(VMError)
     /// Drops the connection (and with it every autodestroy domain it started).
     func close() async
+    /// Writes the running domain's memory and device state to `path`; the domain is then gone.
+    func save(_ domain: DomainHandle, to path: String) async throws(VMError)
+    /// Runs a domain from a state `save` wrote, with `domainXML`'s devices: its name, UUID, memory and vCPUs must be
+    /// the saved domain's (libvirt refuses otherwise); disk, console and share paths and QEMU arguments may differ.
+    /// libvirt cannot restore with AUTODESTROY: the caller destroys it on every path.
+    func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle
+    /// The hypervisor's and libvirt's versions (major * 1,000,000 + minor * 1,000 + release).
+    func versions() async throws(VMError) -> HypervisorVersions
+}
+
+public struct HypervisorVersions: Sendable, Equatable {
+    public var hypervisor: UInt
+    public var library: UInt
+
+    public init(hypervisor: UInt, library: UInt) {
+        self.hypervisor = hypervisor
+        self.library = library
+    }
 }
 
 /// A domain started by a `Hypervisor`, named as in its XML.

@@ -70,6 +70,58 @@ public final class LibvirtHypervisor: Hypervisor, @unchecked Sendable {
         }
     }
 
+    public func save(_ domain: DomainHandle, to path: String) async throws(VMError) {
+        try await run { () throws(VMError) in
+            guard let handle = self.domains[domain.name] else {
+                throw VMError(.libvirt, "libvirt save of '\(domain.name)' failed: the domain is gone")
+            }
+            // Written straight to disk: the state is read once per later start, not right away.
+            guard virDomainSaveFlags(handle.pointer, path, nil, VIR_DOMAIN_SAVE_BYPASS_CACHE.rawValue) == 0 else {
+                throw LibvirtLibrary.lastError("save of '\(domain.name)'")
+            }
+            self.domains.removeValue(forKey: domain.name)
+        }
+    }
+
+    public func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle {
+        try await run { () throws(VMError) in
+            let connection = try self.openConnection()
+            guard virDomainRestoreFlags(connection.pointer, path, domainXML, VIR_DOMAIN_SAVE_RUNNING.rawValue) == 0
+            else {
+                throw LibvirtLibrary.lastError("restore from \(path)")
+            }
+            guard let name = Self.name(inXML: domainXML),
+                let pointer = virDomainLookupByName(connection.pointer, name)
+            else {
+                throw LibvirtLibrary.lastError("lookup of the restored domain")
+            }
+            self.domains[name] = LibvirtDomain(pointer: pointer, connection: connection)
+            return DomainHandle(name: name)
+        }
+    }
+
+    public func versions() async throws(VMError) -> HypervisorVersions {
+        try await run { () throws(VMError) in
+            let connection = try self.openConnection()
+            var hypervisor: UInt = 0
+            var library: UInt = 0
+            guard virConnectGetVersion(connection.pointer, &hypervisor) == 0,
+                virConnectGetLibVersion(connection.pointer, &library) == 0
+            else {
+                throw LibvirtLibrary.lastError("version query")
+            }
+            return HypervisorVersions(hypervisor: hypervisor, library: library)
+        }
+    }
+
+    /// The text of the first <name> element (DomainDefinition writes it escaped, on a line of its own).
+    static func name(inXML xml: String) -> String? {
+        guard let start = xml.range(of: "<name>"),
+            let end = xml.range(of: "</name>", range: start.upperBound..<xml.endIndex)
+        else { return nil }
+        return String(xml[start.upperBound..<end.lowerBound]).xmlUnescaped
+    }
+
     public func close() async {
         _ = try? await run { () throws(VMError) in
             self.domains.removeAll()

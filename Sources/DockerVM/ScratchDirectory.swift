@@ -12,6 +12,7 @@ struct ScratchDirectory: Sendable {
     /// Sparse raw file, formatted here: mkfs on the host takes ~0.05 s, in the guest under TCG ~3 s.
     var dataDiskPath: String { "\(path)/data.raw" }
     var guestConfigPath: String { "\(path)/config" }
+    var jobDiskPath: String { "\(path)/job.raw" }
     // One letter each: libvirt puts unix sockets below them (libvirt-sock, the QEMU monitor)
     // and socket paths are limited to 108 bytes.
     var runtimeDirectory: String { "\(path)/r" }
@@ -136,25 +137,42 @@ struct ScratchDirectory: Sendable {
     /// The copy-on-write root disk over the image and, unless the VM uses persistent storage (nil size), the ext4
     /// data disk for /var/lib/docker.
     func createDisks(backingFile: String, dataDiskGiB: Int?) async throws(VMError) {
+        try await Self.createOverlay(overlayPath, over: backingFile, format: "qcow2")
+        guard let dataDiskGiB else { return }
+        try await Self.createDataDisk(dataDiskPath, sizeGiB: dataDiskGiB)
+    }
+
+    /// A restored guest's disks: copy-on-write views of the saved guest's, so nothing the job writes reaches them.
+    func createDisks(over saved: SavedGuestStore.Guest) async throws(VMError) {
+        try await Self.createOverlay(overlayPath, over: saved.rootDiskPath, format: "qcow2")
+        try await Self.createOverlay(restoredDataDiskPath, over: saved.dataDiskPath, format: "raw")
+    }
+
+    var restoredDataDiskPath: String { "\(path)/data.qcow2" }
+
+    static func createOverlay(_ path: String, over backingFile: String, format: String) async throws(VMError) {
         do {
             try await ChildProcess.checked(
-                "qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backingFile, overlayPath])
+                "qemu-img", ["create", "-q", "-f", "qcow2", "-F", format, "-b", backingFile, path])
         } catch {
             throw VMError.tool(error)
         }
-        guard let dataDiskGiB else { return }
-        guard FileManager.default.createFile(atPath: dataDiskPath, contents: nil),
-            truncate(dataDiskPath, off_t(dataDiskGiB) << 30) == 0
+    }
+
+    /// A sparse raw file formatted ext4 here, without a journal (the disk dies with the VM) and with lazy inode
+    /// tables: the guest mounts it at once.
+    static func createDataDisk(_ path: String, sizeGiB: Int) async throws(VMError) {
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            truncate(path, off_t(sizeGiB) << 30) == 0
         else {
-            throw VMError(.fileSystem, SystemError("create the data disk", dataDiskPath).description)
+            throw VMError(.fileSystem, SystemError("create the data disk", path).description)
         }
         do {
-            // No journal (the disk dies with the VM), lazy inode tables: the guest mounts it at once.
             try await ChildProcess.checked(
-                Self.tool("mkfs.ext4"),
+                tool("mkfs.ext4"),
                 [
                     "-q", "-F", "-m", "0", "-O", "^has_journal,^resize_inode", "-E", "nodiscard,lazy_itable_init=1",
-                    "-L", "pcocc-data", dataDiskPath,
+                    "-L", "pcocc-data", path,
                 ])
         } catch {
             throw VMError.tool(error)

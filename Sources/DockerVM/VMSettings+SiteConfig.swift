@@ -29,6 +29,7 @@ extension VMSettings {
             readyTimeoutSeconds: readyTimeoutSeconds ?? configuration.timeouts.vmReadySeconds)
         persistentStorage = configuration.storage.persistent ? configuration.storage : nil
         network = configuration.network.mode
+        start = vm.start
         // The proxies of the environment the job was submitted from (Slurm passes it on), unless set.
         do {
             daemon = GuestDaemonOptions(

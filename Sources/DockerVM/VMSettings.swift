@@ -23,6 +23,8 @@ public struct VMSettings: Sendable {
     /// name servers and proxies.
     public var network: NetworkMode = .nat
     public var daemon = GuestDaemonOptions()
+    /// Restore a saved guest when one fits (saving one when none does), or always boot.
+    public var start: VMStart = .restore
     /// The numeric node address the forwarded dockerd port listens on.
     public var bindAddress: String
     /// The address clients use to reach this node, as the launcher put it in the server certificate (Slurm's

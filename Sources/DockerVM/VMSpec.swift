@@ -27,6 +27,8 @@ public struct VMSpec: Sendable, Equatable {
     }
 
     public var name: String
+    /// Fixed for a saved guest (a restore must name the saved domain's UUID); nil: libvirt makes one up.
+    public var uuid: String?
     public var kind: DomainKind
     public var cpus: Int
     public var memoryMiB: Int
@@ -37,6 +39,10 @@ public struct VMSpec: Sendable, Equatable {
     public var dataDiskPath: String
     /// The data disk outlives the VM (persistent storage): writes must reach it when the guest flushes them.
     public var dataDiskIsPersistent: Bool = false
+    /// qcow2 for a restored guest's copy-on-write view of the saved data disk.
+    public var dataDiskFormat = "raw"
+    /// Raw, read-only in the guest: the job's record (`JobDisk`).
+    public var jobDiskPath: String
     public var consoleLogPath: String
     public var firmwareFiles: [FirmwareFile]
     public var sharedDirectories: [SharedDirectory]
@@ -49,7 +55,7 @@ public struct VMSpec: Sendable, Equatable {
     public init(
         name: String, kind: DomainKind, cpus: Int, memoryMiB: Int,
         kernelPath: String, initrdPath: String, kernelCommandLine: String,
-        rootDiskPath: String, dataDiskPath: String, consoleLogPath: String,
+        rootDiskPath: String, dataDiskPath: String, jobDiskPath: String, consoleLogPath: String,
         firmwareFiles: [FirmwareFile], sharedDirectories: [SharedDirectory],
         forwardAddress: String, forwardPort: Int, network: NetworkMode = .nat
     ) {
@@ -62,6 +68,7 @@ public struct VMSpec: Sendable, Equatable {
         self.kernelCommandLine = kernelCommandLine
         self.rootDiskPath = rootDiskPath
         self.dataDiskPath = dataDiskPath
+        self.jobDiskPath = jobDiskPath
         self.consoleLogPath = consoleLogPath
         self.firmwareFiles = firmwareFiles
         self.sharedDirectories = sharedDirectories

@@ -57,16 +57,18 @@ public struct VMSupervisor: Sendable {
         var hypervisor: (any Hypervisor)?
         var domain: DomainHandle?
         var storage: PersistentStorage.Lease?
-        defer { _ = storage }
+        var savedGuest: SavedGuestStore.Hold?
+        defer { _ = (storage, savedGuest) }
         do {
             let shares = try GuestConfig.shares(for: settings.shares.filter { Self.existsOrWarn($0.source) })
             storage = try await leasePersistentStorage()
-            try await scratch.createDisks(
-                backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
-            try scratch.writeGuestConfig(
-                GuestConfig(
-                    shares: shares, dockerIptables: settings.dockerIptables, network: settings.network,
-                    daemon: settings.daemon, persistentDataDisk: storage != nil))
+            let guestConfig = GuestConfig(
+                dockerIptables: settings.dockerIptables, network: settings.network, daemon: settings.daemon,
+                persistentDataDisk: storage != nil)
+            try scratch.writeGuestConfig(guestConfig)
+            let jobDisk = try JobDisk.create(at: scratch.jobDiskPath)
+            let job = GuestJob(
+                files: try GuestJob.serverFiles(in: settings.job.serverCertificates), shares: shares)
             phases.mark("prepare")
 
             VMStage.startingLibvirt.write(to: settings.job)
@@ -83,19 +85,45 @@ public struct VMSupervisor: Sendable {
                 vmSpec.dataDiskIsPersistent = true
             }
             let spec = vmSpec
-            let (started, port) = try await DomainStarter(
-                hypervisor: connected,
-                pickPort: { [address = settings.bindAddress] () throws(VMError) in
-                    try PortAllocator.freePort(on: address)
-                },
-                domainXML: { port in
-                    var withPort = spec
-                    withPort.forwardPort = port
-                    return DomainDefinition(withPort).xml
+            var restored: (domain: DomainHandle, port: Int)?
+            if let starter = try await savedGuestStarter(
+                connected, spec: spec, scratch: scratch, image: image, guestConfig: guestConfig, monitor: monitor)
+            {
+                switch try await starter.start() {
+                case .restored(let started, let port, let hold):
+                    restored = (started, port)
+                    savedGuest = hold
+                    VMLog.write("restored the saved guest \(starter.shape.key)")
+                case .boot(let reason):
+                    if let stop = monitor.stopReason {
+                        await tearDown(hypervisor, domain, scratch)
+                        return stop
+                    }
+                    notice("booting the docker VM: \(reason)")
                 }
-            ).start()
+            }
+            let (started, port): (DomainHandle, Int)
+            if let restored {
+                (started, port) = restored
+            } else {
+                try await scratch.createDisks(
+                    backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
+                (started, port) = try await DomainStarter(
+                    hypervisor: connected,
+                    pickPort: { [address = settings.bindAddress] () throws(VMError) in
+                        try PortAllocator.freePort(on: address)
+                    },
+                    domainXML: { port in
+                        var withPort = spec
+                        withPort.forwardPort = port
+                        return DomainDefinition(withPort).xml
+                    }
+                ).start()
+            }
             domain = started
-            phases.mark("domain")
+            // After the start or restore, so that the clock it carries is the host's when the guest reads it.
+            try jobDisk.write(job)
+            phases.mark(restored == nil ? "domain" : "restore")
 
             if let reason = try await waitUntilReady(connected, started, port: port, monitor: monitor) {
                 await tearDown(hypervisor, domain, scratch)
@@ -152,6 +180,44 @@ public struct VMSupervisor: Sendable {
         }
     }
 
+    /// Restores a saved guest unless the settings say boot or the data disk is persistent storage (a saved guest has
+    /// its own data disk); nil then, with a notice for the second case.
+    private func savedGuestStarter(
+        _ hypervisor: any Hypervisor, spec: VMSpec, scratch: ScratchDirectory, image: GuestImage,
+        guestConfig: GuestConfig, monitor: LifetimeMonitor
+    ) async throws(VMError) -> SavedGuestStarter? {
+        guard settings.start == .restore else { return nil }
+        guard !guestConfig.persistentDataDisk else {
+            VMLog.write("booting the docker VM: persistent storage cannot be part of a saved guest")
+            return nil
+        }
+        let cache: String
+        do {
+            cache = try ScratchDirectory.sharedCapabilitiesCache(
+                parent: settings.scratchDirectory, userID: settings.userID)
+        } catch {
+            notice("booting the docker VM: \(error.message)")
+            return nil
+        }
+        let shape = GuestShape(
+            image: image, versions: try await hypervisor.versions(), kind: spec.kind, cpus: spec.cpus,
+            memoryMiB: spec.memoryMiB, shareCount: spec.sharedDirectories.count, dataDiskGiB: settings.dataDiskGiB,
+            guestConfig: guestConfig)
+        return SavedGuestStarter(
+            hypervisor: hypervisor, store: SavedGuestStore(cache: cache), shape: shape, spec: spec, scratch: scratch,
+            image: image, guestConfig: guestConfig, bindAddress: settings.bindAddress,
+            timeoutSeconds: settings.readyTimeoutSeconds, monitor: monitor
+        ) { [job = settings.job] text in
+            VMLog.write(text)
+            VMNotices.add(text, to: job)
+        }
+    }
+
+    private func notice(_ text: String) {
+        VMLog.write(text)
+        VMNotices.add(text, to: settings.job)
+    }
+
     private func connect() async throws(VMError) -> any Hypervisor {
         do {
             return try await openHypervisor(settings.libvirtURI)
@@ -173,16 +239,13 @@ public struct VMSupervisor: Sendable {
             VMLog.write(notice)
             VMNotices.add(notice, to: settings.job)
         }
-        let files = [
-            ("ca.pem", "ca.pem"), ("server-cert.pem", "server-cert.pem"), ("server-key.pem", "server-key.pem"),
-        ].map { VMSpec.FirmwareFile(name: "opt/pcocc/\($0.0)", path: "\(settings.job.serverCertificates)/\($0.1)") }
         return VMSpec(
             name: VMSpec.domainName(jobID: settings.job.jobID, userID: settings.userID),
             kind: kind, cpus: cpus, memoryMiB: settings.resources.memoryMiB,
             kernelPath: image.kernelPath, initrdPath: image.initrdPath, kernelCommandLine: image.vmCommandLine,
-            rootDiskPath: scratch.overlayPath, dataDiskPath: scratch.dataDiskPath,
+            rootDiskPath: scratch.overlayPath, dataDiskPath: scratch.dataDiskPath, jobDiskPath: scratch.jobDiskPath,
             consoleLogPath: settings.job.consoleLog,
-            firmwareFiles: files + [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: scratch.guestConfigPath)],
+            firmwareFiles: [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: scratch.guestConfigPath)],
             sharedDirectories: shares, forwardAddress: settings.bindAddress, forwardPort: 0, network: settings.network)
     }
 

@@ -35,6 +35,12 @@ public struct DockerSettings: Sendable, Equatable {
         timeouts: TimeoutSection(vmReadySeconds: 300, jobStartSeconds: 0))
 }
 
+/// How a job's VM starts: restored from a guest saved with its dockerd up (saved on the node by the first job of its
+/// shape), or booted every time.
+public enum VMStart: String, Sendable, Equatable, CaseIterable {
+    case restore, boot
+}
+
 /// How the guest runs: kvm needs /dev/kvm, qemu is emulation, auto picks kvm when it is usable.
 public enum DomainType: String, Sendable, Equatable, CaseIterable {
     case auto, kvm, qemu
@@ -75,6 +81,7 @@ public struct VMSection: Sendable, Equatable {
     public var scratchDirectory: String
     public var dockerIptables: Bool
     public var bindAddress: BindAddress
+    public var start: VMStart = .restore
 
     public init(
         imageDirectory: String, domainType: DomainType, libvirtURI: String, cpus: ResourceSetting,

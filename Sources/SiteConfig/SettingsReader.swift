@@ -8,7 +8,7 @@ struct SettingsReader {
     static let topKeys = ["state_dir", "vm", "network", "storage", "images", "timeouts"]
     static let vmKeys = [
         "image_dir", "domain_type", "libvirt_uri", "cpus", "memory_mb", "memory_per_cpu_mb", "data_disk_gb",
-        "scratch_dir", "docker_iptables", "bind_address",
+        "scratch_dir", "docker_iptables", "bind_address", "start",
     ]
     static let networkKeys = ["mode", "registry_mirrors", "dns", "http_proxy", "https_proxy", "no_proxy"]
     static let storageKeys = ["persistent", "path", "size_gb"]
@@ -44,6 +44,7 @@ struct SettingsReader {
             case "data_disk_gb": vm.dataDiskGiB = try fields.integer(value, at: at, minimum: 1)
             case "scratch_dir": vm.scratchDirectory = try fields.path(value, at: at)
             case "docker_iptables": vm.dockerIptables = try fields.bool(value, at: at)
+            case "start": vm.start = try fields.choice(value, at: at, VMStart.self)
             default: vm.bindAddress = try bindAddress(value, at: at)
             }
         }

@@ -13,11 +13,9 @@ final class DomainDefinitionTests: XCTestCase {
             kernelCommandLine: "quiet apparmor=0 console=ttyS0",
             rootDiskPath: "/tmp/pcocc-docker-1000-1234/overlay.qcow2",
             dataDiskPath: "/tmp/pcocc-docker-1000-1234/data.raw",
+            jobDiskPath: "/tmp/pcocc-docker-1000-1234/job.raw",
             consoleLogPath: "/home/u/.pcocc/job_1234/docker/console.log",
-            firmwareFiles: [
-                .init(name: "opt/pcocc/ca.pem", path: "/home/u/.pcocc/job_1234/vmcerts/vm0/ca.pem"),
-                .init(name: "opt/pcocc/config", path: "/tmp/pcocc-docker-1000-1234/config"),
-            ],
+            firmwareFiles: [.init(name: "opt/pcocc/config", path: "/tmp/pcocc-docker-1000-1234/config")],
             sharedDirectories: shares.enumerated().map { .init(tag: "pcoccfs\($0.offset)", hostPath: $0.element) },
             forwardAddress: "127.0.0.1", forwardPort: 40123)
     }
@@ -27,12 +25,12 @@ final class DomainDefinitionTests: XCTestCase {
         for fragment in [
             "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>",
             "<name>pcocc-docker-1234-1000</name>", "<memory unit='MiB'>3072</memory>", "<vcpu>4</vcpu>",
-            "<entry name='opt/pcocc/ca.pem' file='/home/u/.pcocc/job_1234/vmcerts/vm0/ca.pem'/>",
             "<entry name='opt/pcocc/config' file='/tmp/pcocc-docker-1000-1234/config'/>",
             "<kernel>/img/vmlinuz</kernel>", "<initrd>/img/initrd.img</initrd>",
             "<cmdline>quiet apparmor=0 console=ttyS0</cmdline>", "<features><acpi/></features>",
             "<source file='/tmp/pcocc-docker-1000-1234/overlay.qcow2'/>\n      <target dev='vda' bus='virtio'/>",
             "<source file='/tmp/pcocc-docker-1000-1234/data.raw'/>\n      <target dev='vdb' bus='virtio'/>",
+            "<source file='/tmp/pcocc-docker-1000-1234/job.raw'/>\n      <target dev='vdc' bus='virtio'/>\n      <readonly/>",
             "<controller type='usb' model='none'/>", "<memballoon model='none'/>",
             "<filesystem type='mount' accessmode='squash'>\n      <source dir='/home/u'/>\n      <target dir='pcoccfs0'/>",
             "<serial type='file'>\n      <source path='/home/u/.pcocc/job_1234/docker/console.log' append='off'/>",

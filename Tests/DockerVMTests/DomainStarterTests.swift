@@ -21,6 +21,13 @@ final class ScriptedHypervisor: Hypervisor {
     func state(of domain: DomainHandle) async throws(VMError) -> DomainState { .running }
     func destroy(_ domain: DomainHandle) async throws(VMError) {}
     func close() async {}
+    func save(_ domain: DomainHandle, to path: String) async throws(VMError) {}
+    func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle {
+        try await start(domainXML: domainXML)
+    }
+    func versions() async throws(VMError) -> HypervisorVersions {
+        HypervisorVersions(hypervisor: 7_002_000, library: 9_000_000)
+    }
 }
 
 final class DomainStarterTests: XCTestCase {

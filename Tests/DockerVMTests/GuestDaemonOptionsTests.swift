@@ -23,7 +23,7 @@ final class GuestDaemonOptionsTests: XCTestCase {
             proxies: ProxySettings(
                 httpProxy: "http://localhost:3128", httpsProxy: nil, noProxy: "localhost,.example.org"))
         XCTAssertEqual(
-            GuestConfig(shares: [], dockerIptables: false, network: .nat, daemon: daemon).contents,
+            GuestConfig(dockerIptables: false, network: .nat, daemon: daemon).contents,
             """
             iptables=false
             network=nat

@@ -6,7 +6,7 @@ import XCTest
 @testable import DockerVM
 
 final class GuestFilesTests: XCTestCase {
-    func testConfigListsMountsThenIptables() throws {
+    func testConfigHoldsTheDaemonsSettingsAndSharesGetTags() throws {
         let mounts = [
             DockerMount(source: "/home/u"), DockerMount(source: "/scratch/u/run1", destination: "/scratch"),
             DockerMount(source: "/home/u"),
@@ -14,13 +14,11 @@ final class GuestFilesTests: XCTestCase {
         let shares = try GuestConfig.shares(for: mounts)
         XCTAssertEqual(shares.map { $0.tag }, ["pcoccfs0", "pcoccfs1"])
         XCTAssertEqual(shares.map { $0.hostPath }, ["/home/u", "/scratch/u/run1"])
-        let config = GuestConfig(shares: shares, dockerIptables: false)
+        XCTAssertEqual(shares.map { $0.guestPath }, ["/home/u", "/scratch"])
+        XCTAssertEqual(GuestConfig(dockerIptables: false).contents, "iptables=false\nnetwork=nat\n")
+        XCTAssertEqual(GuestConfig(dockerIptables: true, network: .none).contents, "iptables=true\nnetwork=none\n")
         XCTAssertEqual(
-            config.contents, "mount=pcoccfs0:/home/u\nmount=pcoccfs1:/scratch\niptables=false\nnetwork=nat\n")
-        XCTAssertEqual(
-            GuestConfig(shares: [], dockerIptables: true, network: .none).contents, "iptables=true\nnetwork=none\n")
-        XCTAssertEqual(
-            GuestConfig(shares: [], dockerIptables: false, persistentDataDisk: true).contents,
+            GuestConfig(dockerIptables: false, persistentDataDisk: true).contents,
             "iptables=false\nnetwork=nat\ndata-disk=persistent\n")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SiteConfig
 import Synchronization
 import VMAllocator
 import XCTest
@@ -25,6 +26,15 @@ final class LifecycleHypervisor: Hypervisor {
     func state(of domain: DomainHandle) async throws(VMError) -> DomainState { domainState }
     func destroy(_ domain: DomainHandle) async throws(VMError) { destroyed.withLock { $0.append(domain.name) } }
     func close() async { closed.withLock { $0 = true } }
+    func save(_ domain: DomainHandle, to path: String) async throws(VMError) {
+        throw VMError(.libvirt, "the fake cannot save")
+    }
+    func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle {
+        throw VMError(.libvirt, "the fake cannot restore")
+    }
+    func versions() async throws(VMError) -> HypervisorVersions {
+        HypervisorVersions(hypervisor: 7_002_000, library: 9_000_000)
+    }
 }
 
 /// VMSupervisor's clean-up on each way a start can fail, against a fake hypervisor: the real
@@ -64,12 +74,13 @@ final class VMSupervisorLifecycleTests: XCTestCase {
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
 
-    func supervisor(_ hypervisor: LifecycleHypervisor, readyTimeout: Int = 1) -> VMSupervisor {
-        let settings = VMSettings(
+    func supervisor(_ hypervisor: LifecycleHypervisor, readyTimeout: Int = 1, start: VMStart = .boot) -> VMSupervisor {
+        var settings = VMSettings(
             job: JobDirectory(path: "\(root)/job", jobID: "77"), userID: getuid(), imageDirectory: "\(root)/image",
             libvirtURI: "test:///default", domainKind: .qemu, resources: VMResources(cpus: 1, memoryMiB: 512),
             dataDiskGiB: 1, scratchDirectory: "\(root)/scratch", shares: [], dockerIptables: false,
             bindAddress: "127.0.0.1", readyTimeoutSeconds: readyTimeout)
+        settings.start = start
         return VMSupervisor(settings: settings) { _ throws(VMError) in hypervisor }
     }
 
@@ -122,5 +133,26 @@ final class VMSupervisorLifecycleTests: XCTestCase {
         XCTAssertEqual(hypervisor.destroyed.withLock { $0 }, [], "nothing was started, nothing to destroy")
         XCTAssertTrue(hypervisor.closed.withLock { $0 })
         try assertNothingLeft()
+    }
+
+    /// With start: restore and nothing saved, the step boots a guest to save: one that never reaches the job's
+    /// wait is destroyed, its staging directory removed, and the step boots the job's VM instead, saying why.
+    func testAGuestThatCannotBeSavedIsDestroyedAndTheVMBoots() async throws {
+        let hypervisor = LifecycleHypervisor(domainState: .running)
+        do {
+            _ = try await supervisor(hypervisor, readyTimeout: 1, start: .restore).run()
+            XCTFail("expected a readiness timeout")
+        } catch {
+            XCTAssertEqual(error.code, .notReady)
+        }
+        XCTAssertEqual(hypervisor.destroyed.withLock { $0 }, ["fake", "fake"], "the guest to save, then the job's")
+        try assertNothingLeft()
+        let saved = "\(root)/scratch/pcocc-docker-\(getuid())-cache/saved-guests"
+        let left = try FileManager.default.contentsOfDirectory(atPath: saved).filter { !$0.hasSuffix(".lock") }
+        XCTAssertEqual(left, [], "a half-saved guest was left")
+        let notices = VMNotices.read(from: JobDirectory(path: "\(root)/job", jobID: "77"))
+        XCTAssertTrue(notices.contains { $0.hasPrefix("saving a docker VM for the next jobs") }, "\(notices)")
+        XCTAssertTrue(
+            notices.contains { $0.hasPrefix("booting the docker VM: saving the booted guest failed: ") }, "\(notices)")
     }
 }

@@ -30,6 +30,8 @@ final class VMBootTests: XCTestCase {
             }
             try await Self.checkStrangersAreRefused(job: job, port: endpoint.port)
             XCTAssertEqual(endpoint.pid, job.vmPid(), "endpoint.json names the VM process")
+            let running = try await setup.liveProcesses(matching: job.qemuPattern)
+            XCTAssertEqual(running.count, 1, "the job's QEMU, found by its disks: \(running)")
             kill(endpoint.pid, SIGTERM)
             let deadline = Date().addingTimeInterval(30)
             while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
@@ -37,7 +39,7 @@ final class VMBootTests: XCTestCase {
         }
         XCTAssertEqual(
             status, 0, "a requested stop exits 0:\n" + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
-        let qemu = try await setup.liveProcesses(matching: "guest=\(job.domainName)")
+        let qemu = try await setup.liveProcesses(matching: job.qemuPattern)
         XCTAssertEqual(qemu, [], "QEMU survived the VM step")
         XCTAssertFalse(job.scratchLeft(), "scratch directory left behind")
         XCTAssertFalse(FileManager.default.fileExists(atPath: job.endpointFile), "endpoint.json left behind")
@@ -56,7 +58,7 @@ final class VMBootTests: XCTestCase {
                 + "run scripts/build-guest-image.sh or set vm.image_dir in pcocc-docker.yaml")
         XCTAssertFalse(job.scratchLeft())
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(job.directory)/docker"))
-        let qemu = try await setup.liveProcesses(matching: "guest=\(job.domainName)")
+        let qemu = try await setup.liveProcesses(matching: job.qemuPattern)
         XCTAssertEqual(qemu, [])
     }
 
@@ -96,7 +98,7 @@ final class VMBootTests: XCTestCase {
     }
 
     /// Mutual TLS: the job's client certificate gets OK; no certificate, or one from another CA, gets nothing.
-    private static func checkStrangersAreRefused(job: VMTestJob, port: Int) async throws {
+    static func checkStrangersAreRefused(job: VMTestJob, port: Int) async throws {
         let url = "https://127.0.0.1:\(port)/_ping"
         let ca = "\(job.clientCertificates)/ca.pem"
         func ping(_ certificate: [String]) async throws -> ProcessResult {
@@ -197,8 +199,9 @@ struct VMTestSetup {
         }
     }
 
-    /// A job directory in the user's home and a site configuration pointing at `imageDirectory`.
-    func makeJob(imageDirectory: String) async throws -> VMTestJob {
+    /// A job directory in the user's home and a site configuration pointing at `imageDirectory`, with node scratch
+    /// (and the user's saved guests) under `scratchParent`.
+    func makeJob(imageDirectory: String, scratchParent: String = "/tmp") async throws -> VMTestJob {
         let id = String(800_000 + Int(getpid() % 100_000) + Int.random(in: 0..<100_000))
         let scratchRoot = "/tmp/pcocc-vmtest-\(id)"
         try FileManager.default.createDirectory(
@@ -210,13 +213,16 @@ struct VMTestSetup {
               image_dir: "\(imageDirectory)"
               bind_address: "127.0.0.1"
               data_disk_gb: 4
+              scratch_dir: "\(scratchParent)"
             timeouts:
               vm_ready: 240
             """
         try yaml.write(toFile: siteConfig, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: siteConfig)
         let job = VMTestJob(
-            id: id, directory: "\(home)/.pcocc-vmtest/job_\(id)", scratchRoot: scratchRoot, uid: uid,
+            id: id, directory: "\(home)/.pcocc-vmtest/job_\(id)", scratchRoot: scratchRoot,
+            scratchParent: scratchParent,
+            uid: uid,
             environment: [
                 "HOME": home, "USER": user, "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
                 "PCOCC_DOCKER_SITE_CONFIG": siteConfig, "PCOCC_USER_CONF_DIR": "\(scratchRoot)/no-user-config",
@@ -256,14 +262,20 @@ struct VMTestJob {
     let id: String
     let directory: String
     let scratchRoot: String
+    /// vm.scratch_dir
+    let scratchParent: String
     let uid: uid_t
     let environment: [String: String]
 
-    var domainName: String { "pcocc-docker-\(id)-\(uid)" }
-    /// Whether a scratch directory of this job (`/tmp/pcocc-docker-<uid>-<id>-XXXXXX`) is there.
+    /// What only this job's QEMU has on its command line: its disks in the job's scratch directory (a restored
+    /// guest's domain is named after the saved one, not the job).
+    var qemuPattern: String { "\(scratchParent)/pcocc-\(uid)-\(id)-" }
+    /// Whether a scratch directory of this job (`<scratch_dir>/pcocc-<uid>-<id>-XXXXXX`) is there.
     func scratchLeft() -> Bool {
         let prefix = "pcocc-\(uid)-\(id)-"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).contains { $0.hasPrefix(prefix) }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: scratchParent)) ?? []).contains {
+            $0.hasPrefix(prefix)
+        }
     }
     var endpointFile: String { "\(directory)/docker/endpoint.json" }
     var clientCertificates: String { "\(directory)/vmcerts/client" }

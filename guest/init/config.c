@@ -41,11 +41,7 @@ void read_config(struct config *c) {
         } else if ((v = value_of(line, "hostname"))) {
             if (v[0]) snprintf(c->hostname, sizeof c->hostname, "%s", v);
         } else if ((v = value_of(line, "mount"))) {
-            const char *colon = strchr(v, ':');
-            if (!colon || colon == v || colon[1] != '/' || c->nmounts >= MAXMOUNTS) { msg("bad config line: %s", line); continue; }
-            c->mount_tag[c->nmounts] = strndup(v, colon - v);
-            c->mount_path[c->nmounts] = strdup(colon + 1);
-            c->nmounts++;
+            msg("ignoring %s: shares are the job's, on the job disk", line);
         } else if ((v = value_of(line, "registry-mirror"))) {
             add_value(&c->mirrors, "registry-mirror", v);
         } else if ((v = value_of(line, "insecure-registry"))) {
@@ -74,12 +70,8 @@ static char *option(const char *name, const char *value) {
 char **dockerd_argv(const struct config *c) {
     static char *fixed[] = {
         "/usr/sbin/dockerd",
-        "--tlsverify",
-        "--tlscacert=" TLSDIR "/ca.pem",
-        "--tlscert=" TLSDIR "/cert.pem",
-        "--tlskey=" TLSDIR "/key.pem",
-        "-H", "tcp://0.0.0.0:2376",
-        "-H", "unix:///run/docker.sock",
+        /* The socket only: the TLS terminator serves the job (daemon.c). */
+        "-H", "unix://" DOCKER_SOCKET,
         "--storage-driver=overlay2",
         "--exec-root=/run/docker",
         "--data-root=" DOCKERDIR,

@@ -5,14 +5,22 @@
 #ifndef PCOCC_INIT_H
 #define PCOCC_INIT_H
 
+#include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define FWCFG "/sys/firmware/qemu_fw_cfg/by_name/opt/pcocc/"
-#define TLSDIR "/etc/docker/tls"
 #define DATADEV "/dev/vdb"
+/* The job disk (docs/CONTRACTS.md): a raw disk of JOB_DISK_BYTES, the job's record at offset 0. */
+#define JOBDEV "/dev/vdc"
+#define JOB_DISK_BYTES (1024 * 1024)
+#define JOB_POLL_USEC 10000
+#define JOB_TLSDIR "/run/pcocc/tls"
+#define DOCKER_SOCKET "/run/docker.sock"
+#define DOCKER_TLS_PORT "2376"
+#define DAEMON_POLL_USEC 20000
 #define DOCKERDIR "/var/lib/docker"
-#define MAXMOUNTS 64
 #define MAXVALUES 16
 
 /* slirp's fixed addresses (QEMU user networking, net=10.0.2.0/24). */
@@ -28,9 +36,26 @@ void do_mount(const char *src, const char *dst, const char *type, unsigned long 
 void mkdirs(const char *path, mode_t mode);
 char *slurp(const char *path, size_t *len);
 int write_file(const char *path, const char *data, size_t len, mode_t mode);
-int copy_fwcfg(const char *name, const char *dst, mode_t mode);
 pid_t spawn(char *const argv[]);
 int wait_child(pid_t pid);
+
+/* ---- main.c ---- */
+/* Set by SIGTERM/SIGINT/SIGPWR: the waits below give up, and the init stops dockerd. */
+extern volatile sig_atomic_t stop_requested;
+
+/* ---- daemon.c ---- */
+/* Polls dockerd's socket until it answers GET /_ping: 0; -1 when a stop is asked for; -2 when dockerd exits (it is
+   then reaped). */
+int wait_for_daemon(pid_t dockerd);
+/* socat: mutual TLS on port 2376 with the job's files, each connection handed to dockerd's socket. */
+pid_t start_tls_terminator(void);
+
+/* ---- job.c: the job disk ---- */
+uint32_t posix_cksum(const unsigned char *data, size_t len);
+/* Polls the job disk until the job's record is there, then applies it (clock, random state, hostname, TLS files,
+   9p mounts): 0; -1 when there is no job disk, the record lacks TLS files or a stop is asked for; -2 when dockerd
+   exits meanwhile (it is then reaped). */
+int wait_for_job(pid_t dockerd);
 
 /* ---- config.c: opt/pcocc/config ---- */
 enum network { NETWORK_NAT, NETWORK_NONE };
@@ -45,9 +70,6 @@ struct config {
     int persistent_data_disk;
     enum network network;
     char hostname[64];
-    int nmounts;
-    char *mount_tag[MAXMOUNTS];
-    char *mount_path[MAXMOUNTS];
     struct values mirrors, insecure, dns;
     char *http_proxy, *https_proxy, *no_proxy;
 };

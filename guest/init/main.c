@@ -2,10 +2,12 @@
  * pcocc-init: PID 1 of the pcocc-docker guest VM.
  *
  * Does the minimum needed before dockerd can serve, without forking shells: API filesystems and
- * cgroup2, TLS material and settings from QEMU fw_cfg, the slirp network (and NAT for containers),
- * the data disk /dev/vdb on /var/lib/docker (mkfs.ext4 in parallel when blank), 9p shares, then
- * dockerd. It stays PID 1: it reaps every orphan (so no tini is needed), forwards SIGTERM/SIGINT
- * to dockerd, restarts containerd if it dies, and powers the VM off when dockerd exits.
+ * cgroup2, settings from QEMU fw_cfg, the slirp network (and NAT for containers), the data disk
+ * /dev/vdb on /var/lib/docker (mkfs.ext4 in parallel when blank), then dockerd on its local socket.
+ * Once dockerd answers, it waits for the job on the job disk /dev/vdc (job.c: TLS files, clock,
+ * random state, 9p shares) and starts the TLS terminator (daemon.c). It stays PID 1: it reaps every
+ * orphan (so no tini is needed), forwards SIGTERM/SIGINT to dockerd, restarts containerd and the
+ * terminator if they die, and powers the VM off when dockerd exits.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -91,16 +93,7 @@ static void readahead_binaries(void) {
     _exit(0);
 }
 
-static void mount_shares(const struct config *c) {
-    for (int i = 0; i < c->nmounts; i++) {
-        mkdirs(c->mount_path[i], 0755);
-        if (mount(c->mount_tag[i], c->mount_path[i], "9p", MS_NODEV | MS_NOSUID,
-                  "trans=virtio,version=9p2000.L,msize=262144,cache=mmap,access=client") != 0)
-            msg("9p mount %s on %s failed: %s", c->mount_tag[i], c->mount_path[i], strerror(errno));
-    }
-}
-
-static volatile sig_atomic_t stop_requested;
+volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
 static void poweroff(void) {
@@ -109,11 +102,18 @@ static void poweroff(void) {
     for (;;) pause();
 }
 
-/* PID 1 from here on: reap everything, stop dockerd on request, power off when it is gone. */
-static void supervise(pid_t dockerd, pid_t containerd, char *const containerd_argv[]) {
+/* PID 1 from here on: reap everything, stop dockerd on request, power off when it is gone (dockerd -1: already). */
+static void supervise(pid_t dockerd, pid_t containerd, char *const containerd_argv[], pid_t terminator) {
     int signalled = 0;
     double deadline = 0;
-    for (;;) {
+    while (dockerd > 0) {
+        if (stop_requested && !signalled) {
+            msg("stopping dockerd");
+            kill(dockerd, SIGTERM);
+            signalled = 1;
+            deadline = uptime() + 15;
+            alarm(16);
+        }
         int st;
         pid_t r = waitpid(-1, &st, 0);
         if (r == dockerd) {
@@ -127,16 +127,14 @@ static void supervise(pid_t dockerd, pid_t containerd, char *const containerd_ar
             containerd = spawn(containerd_argv);
             continue;
         }
-        if (r < 0 && errno == ECHILD) break;
-        if (stop_requested && !signalled) {
-            msg("stopping dockerd");
-            kill(dockerd, SIGTERM);
-            signalled = 1;
-            deadline = uptime() + 15;
-            alarm(16);
-        } else if (signalled && uptime() > deadline) {
-            kill(dockerd, SIGKILL);
+        if (r == terminator && terminator > 0 && !stop_requested) {
+            msg("the TLS terminator exited (status %d), restarting it", st);
+            sleep(1);
+            terminator = start_tls_terminator();
+            continue;
         }
+        if (r < 0 && errno == ECHILD) break;
+        if (signalled && uptime() > deadline) kill(dockerd, SIGKILL);
     }
     kill(-1, SIGTERM);
     usleep(200000);
@@ -187,15 +185,8 @@ int main(void) {
     if (sethostname(cfg.hostname, strlen(cfg.hostname)) < 0) msg("sethostname: %s", strerror(errno));
     write_file("/etc/hostname", cfg.hostname, strlen(cfg.hostname), 0644);
 
-    mkdirs(TLSDIR, 0700);
-    int tls_ok = copy_fwcfg("ca.pem", TLSDIR "/ca.pem", 0644) == 0;
-    tls_ok &= copy_fwcfg("server-cert.pem", TLSDIR "/cert.pem", 0644) == 0;
-    tls_ok &= copy_fwcfg("server-key.pem", TLSDIR "/key.pem", 0600) == 0;
-    if (!tls_ok) msg("TLS material incomplete: dockerd will not start serving");
-
     const char *nic = setup_network(&cfg);
     pid_t nat = setup_nat(&cfg, nic);
-    mount_shares(&cfg);
 
     if (mkfs) {
         int st = wait_child(mkfs);
@@ -233,6 +224,18 @@ int main(void) {
         msg("exec dockerd: %s", strerror(errno));
         _exit(127);
     }
-    supervise(dockerd, containerd, containerd_argv);
+    /* Until here nothing is the job's: a guest saved while it waits below can serve any job of its shape. */
+    pid_t terminator = 0;
+    int waited = wait_for_daemon(dockerd);
+    if (waited == 0) {
+        msg("waiting for the job uptime=%.3f", uptime());
+        waited = wait_for_job(dockerd);
+        if (waited == 0) {
+            terminator = start_tls_terminator();
+            msg("job ready uptime=%.3f", uptime());
+        }
+    }
+    if (waited == -2) dockerd = -1;
+    supervise(dockerd, containerd, containerd_argv, terminator);
     return 0;
 }

@@ -87,17 +87,6 @@ int write_file(const char *path, const char *data, size_t len, mode_t mode) {
     return 0;
 }
 
-int copy_fwcfg(const char *name, const char *dst, mode_t mode) {
-    char src[256];
-    size_t len;
-    snprintf(src, sizeof src, FWCFG "%s/raw", name);
-    char *d = slurp(src, &len);
-    if (!d) { msg("fw_cfg opt/pcocc/%s missing", name); return -1; }
-    int r = write_file(dst, d, len, mode);
-    free(d);
-    return r;
-}
-
 pid_t spawn(char *const argv[]) {
     pid_t p = fork();
     if (p == 0) {
@@ -114,12 +103,20 @@ pid_t spawn(char *const argv[]) {
     return p;
 }
 
-/* Waits for one specific child; other children reaped meanwhile are ignored. */
+/* Children reaped while waiting for another, kept for the wait_child that asks for them (the NAT helper often
+   ends while the init waits for mkfs). */
+static struct { pid_t pid; int status; } reaped[32];
+
+/* Waits for one specific child; other children reaped meanwhile are kept for their own wait_child. */
 int wait_child(pid_t pid) {
+    for (size_t i = 0; i < sizeof reaped / sizeof reaped[0]; i++)
+        if (reaped[i].pid == pid) { reaped[i].pid = 0; return reaped[i].status; }
     int st;
     for (;;) {
         pid_t r = waitpid(-1, &st, 0);
         if (r == pid) return st;
         if (r < 0 && errno != EINTR) return -1;
+        for (size_t i = 0; r > 0 && i < sizeof reaped / sizeof reaped[0]; i++)
+            if (reaped[i].pid == 0) { reaped[i].pid = r; reaped[i].status = st; break; }
     }
 }

@@ -1,0 +1,152 @@
+import Foundation
+import HostSystem
+
+/// Starts a job's VM from the user's saved guest of its shape (CONTRACTS.md, "Saved guests"), saving that guest
+/// first when there is none: it boots with a blank job disk, and is saved once its init waits for the job, dockerd
+/// up. Anything that keeps it from restoring is a reason to boot instead, said in one line; nothing is left behind.
+struct SavedGuestStarter: Sendable {
+    let hypervisor: any Hypervisor
+    let store: SavedGuestStore
+    let shape: GuestShape
+    /// The VM as it would boot (scratch disks, job disk, console, shares); port and disks are replaced here.
+    let spec: VMSpec
+    let scratch: ScratchDirectory
+    let image: GuestImage
+    let guestConfig: GuestConfig
+    let bindAddress: String
+    let timeoutSeconds: Int
+    let monitor: LifetimeMonitor
+    /// Tells the user (VMNotices) and the step's log.
+    let notify: @Sendable (String) -> Void
+
+    enum Outcome: Sendable {
+        /// Running from the saved guest, which `hold` keeps in place for the VM's life.
+        case restored(DomainHandle, port: Int, hold: SavedGuestStore.Hold)
+        case boot(reason: String)
+    }
+
+    /// What the console says when the guest waits for its job (guest/init/main.c).
+    static let waitingLine = "pcocc-init: waiting for the job"
+
+    func start() async throws(VMError) -> Outcome {
+        store.prune(current: shape)
+        let guest: SavedGuestStore.Guest
+        let hold: SavedGuestStore.Hold
+        switch try store.lookup(shape) {
+        case .busy:
+            return .boot(reason: "another job of yours on this node is saving the guest of this shape")
+        case .found(let found, let held):
+            (guest, hold) = (found, held)
+        case .missing(let why, let held):
+            notify("saving a docker VM for the next jobs of this shape on this node, which start faster (\(why))")
+            do {
+                guest = try await save()
+            } catch {
+                return .boot(reason: "saving the booted guest failed: \(error.message)")
+            }
+            held.share()
+            hold = held
+        }
+        do {
+            try await scratch.createDisks(over: guest)
+            let (domain, port) = try await DomainStarter(
+                hypervisor: hypervisor, pickPort: pickPort, domainXML: xml(restoring: guest),
+                savedState: guest.statePath
+            ).start()
+            store.markUsed(guest)
+            return .restored(domain, port: port, hold: hold)
+        } catch {
+            unlink(scratch.overlayPath)
+            unlink(scratch.restoredDataDiskPath)
+            // libvirt or QEMU refused the state: it would fail the next job too. A port clash is no fault of it.
+            if error.code == .libvirt, hold.makeExclusive() {
+                store.remove(guest)
+                VMLog.write("removed the saved guest \(guest.directory): it could not be restored")
+            }
+            return .boot(reason: "restoring the saved guest failed: \(error.message)")
+        }
+    }
+
+    private var pickPort: @Sendable () throws(VMError) -> Int {
+        { [bindAddress] () throws(VMError) in try PortAllocator.freePort(on: bindAddress) }
+    }
+
+    /// The saved domain's name and UUID (libvirt restores only those), the job's disks, console, shares and port.
+    private func xml(restoring guest: SavedGuestStore.Guest) -> @Sendable (Int) -> String {
+        var restored = savedSpec
+        restored.rootDiskPath = scratch.overlayPath
+        restored.dataDiskPath = scratch.restoredDataDiskPath
+        restored.dataDiskFormat = "qcow2"
+        restored.firmwareFiles = [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: guest.configPath)]
+        let restoredSpec = restored
+        return { port in
+            var withPort = restoredSpec
+            withPort.forwardPort = port
+            return DomainDefinition(withPort).xml
+        }
+    }
+
+    private var savedSpec: VMSpec {
+        var saved = spec
+        saved.name = "pcocc-docker-saved-\(getuid())"
+        saved.uuid = shape.uuid
+        return saved
+    }
+
+    /// Boots the guest in a staging directory, saves it once it waits for its job, and publishes it.
+    private func save() async throws(VMError) -> SavedGuestStore.Guest {
+        let staged = try store.stage()
+        var domain: DomainHandle?
+        do throws(VMError) {
+            try await ScratchDirectory.createOverlay(staged.rootDiskPath, over: image.diskPath, format: "qcow2")
+            try await ScratchDirectory.createDataDisk(
+                staged.dataDiskPath, sizeGiB: Int(shape.value("data-disk-gib") ?? "") ?? 20)
+            _ = try JobDisk.create(at: staged.jobDiskPath)
+            do {
+                try AtomicFile.write(guestConfig.contents, to: staged.configPath, mode: 0o600)
+            } catch {
+                throw VMError(.fileSystem, "saved guests: \(error)")
+            }
+            var booting = savedSpec
+            booting.rootDiskPath = staged.rootDiskPath
+            booting.dataDiskPath = staged.dataDiskPath
+            booting.jobDiskPath = staged.jobDiskPath
+            booting.firmwareFiles = [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: staged.configPath)]
+            let spec = booting
+            let started = try await DomainStarter(
+                hypervisor: hypervisor, pickPort: pickPort,
+                domainXML: { port in
+                    var withPort = spec
+                    withPort.forwardPort = port
+                    return DomainDefinition(withPort).xml
+                }
+            ).start()
+            domain = started.domain
+            try await waitForTheJobLine(started.domain, console: spec.consoleLogPath)
+            let clock = ContinuousClock.now
+            try await hypervisor.save(started.domain, to: staged.statePath)
+            domain = nil
+            VMLog.write("guest saved in \(clock.duration(to: .now)) to \(staged.directory)")
+            return try store.publish(staged, shape: shape)
+        } catch {
+            if let domain { try? await hypervisor.destroy(domain) }
+            try? FileManager.default.removeItem(atPath: staged.directory)
+            throw error
+        }
+    }
+
+    private func waitForTheJobLine(_ domain: DomainHandle, console path: String) async throws(VMError) {
+        let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
+        let console = ConsoleLog(path: path)
+        while ContinuousClock.now < deadline {
+            if let reason = monitor.stopReason { throw VMError(.domainStopped, "stopped while saving (\(reason))") }
+            guard try await hypervisor.state(of: domain).isActive else {
+                throw VMError(.domainStopped, "the guest stopped while booting (console log: \(path))")
+            }
+            if console.tail(40).contains(where: { $0.contains(Self.waitingLine) }) { return }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        throw VMError(
+            .notReady, "the guest's dockerd did not come up within \(timeoutSeconds) s (console log: \(path))")
+    }
+}

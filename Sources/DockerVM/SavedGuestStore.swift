@@ -1,0 +1,193 @@
+import Foundation
+import HostSystem
+
+/// One user's saved guests on this node (CONTRACTS.md, "Saved guests"), in
+/// `<scratch_dir>/pcocc-docker-<uid>-cache/saved-guests/`: a directory per shape key holding the guest's saved
+/// state, its disks, its config and its shape. A saved guest appears whole or not at all: it is made in a hidden
+/// directory and renamed to its key. `<key>.lock` guards it: shared by each VM whose disks are layered on it, for
+/// the VM's whole life; exclusive while it is saved or removed. The kernel drops the locks whatever ends a step.
+struct SavedGuestStore: Sendable {
+    /// Saved guests kept at most: beyond, the least recently used ones nobody holds are removed.
+    static let keptGuests = 4
+    let directory: String
+
+    init(cache: String) {
+        directory = "\(cache)/saved-guests"
+    }
+
+    /// The paths of one saved guest.
+    struct Guest: Sendable {
+        let directory: String
+        var statePath: String { "\(directory)/state" }
+        var rootDiskPath: String { "\(directory)/root.qcow2" }
+        var dataDiskPath: String { "\(directory)/data.raw" }
+        var jobDiskPath: String { "\(directory)/job.raw" }
+        var configPath: String { "\(directory)/config" }
+        var shapePath: String { "\(directory)/shape" }
+    }
+
+    /// A held `<key>.lock`; closing it (or the process ending) releases it.
+    final class Hold: Sendable {
+        private let descriptor: Int32
+
+        fileprivate init(descriptor: Int32) {
+            self.descriptor = descriptor
+        }
+
+        /// From exclusive (saving) to shared (using): the saved guest is complete and others may use it too.
+        func share() {
+            _ = flock(descriptor, LOCK_SH)
+        }
+
+        /// From shared to exclusive, when no other VM holds it.
+        func makeExclusive() -> Bool {
+            flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        }
+
+        deinit { close(descriptor) }
+    }
+
+    enum Lookup: Sendable {
+        /// A saved guest of this shape, held shared.
+        case found(Guest, Hold)
+        /// None: ours to save (held exclusive), `why` says what was there instead.
+        case missing(why: String, Hold)
+        /// Another job of the user is saving this shape right now, or removing it.
+        case busy
+    }
+
+    func guest(key: String) -> Guest { Guest(directory: "\(directory)/\(key)") }
+
+    /// Never waits: a lock held by another job is `busy`.
+    func lookup(_ shape: GuestShape) throws(VMError) -> Lookup {
+        do {
+            try PrivateDirectory.create(directory)
+        } catch {
+            throw VMError(.fileSystem, "saved guests: \(error)")
+        }
+        let key = shape.key
+        let guest = guest(key: key)
+        for _ in 0..<2 {
+            // flock locks of two descriptors conflict even in one process: the shared one goes before the exclusive.
+            do {
+                guard let hold = lock(key, LOCK_SH | LOCK_NB) else { return .busy }
+                if access(guest.shapePath, F_OK) == 0 { return .found(guest, hold) }
+            }
+            // Nobody saved it yet: take it exclusive to save it (between the two, another job may have).
+            guard let exclusive = lock(key, LOCK_EX | LOCK_NB) else { continue }
+            if access(guest.shapePath, F_OK) == 0 {
+                exclusive.share()
+                return .found(guest, exclusive)
+            }
+            return .missing(why: whyMissing(shape), exclusive)
+        }
+        return .busy
+    }
+
+    /// A hidden directory to save a guest of `shape` into, later `publish`ed.
+    func stage() throws(VMError) -> Guest {
+        var template = Array("\(directory)/.saving-XXXXXX".utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
+        guard created != nil else {
+            throw VMError(.fileSystem, SystemError("create a directory in", directory).description)
+        }
+        return Guest(directory: String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
+    /// Writes the shape last and renames the staged guest to its key: from here VMs restore it.
+    func publish(_ staged: Guest, shape: GuestShape) throws(VMError) -> Guest {
+        let guest = guest(key: shape.key)
+        do {
+            try AtomicFile.write(shape.text, to: staged.shapePath, mode: 0o600)
+        } catch {
+            throw VMError(.fileSystem, "saved guests: \(error)")
+        }
+        try? FileManager.default.removeItem(atPath: guest.directory)  // half-removed leftovers
+        guard rename(staged.directory, guest.directory) == 0 else {
+            throw VMError(.fileSystem, SystemError("publish the saved guest", guest.directory).description)
+        }
+        return guest
+    }
+
+    /// Removes a saved guest when nobody holds it (the caller must have dropped its own hold).
+    func discard(key: String) {
+        guard let hold = lock(key, LOCK_EX | LOCK_NB) else { return }
+        remove(guest(key: key))
+        _ = hold
+    }
+
+    /// Removes a saved guest whose lock the caller holds exclusive: renamed out of its key first, so that a
+    /// half-removed guest is never found.
+    func remove(_ guest: Guest) {
+        let doomed = "\(directory)/.removing-\(UUID().uuidString)"
+        guard rename(guest.directory, doomed) == 0 else { return }
+        try? FileManager.default.removeItem(atPath: doomed)
+    }
+
+    /// Removes saved guests `current` outdates (another image, QEMU, libvirt or host CPU), unfinished stagings, and the
+    /// least recently used beyond `keptGuests`: each only when no VM holds it.
+    func prune(current: GuestShape) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names where name.hasPrefix(".saving-") || name.hasPrefix(".removing-") {
+            let path = "\(directory)/\(name)"
+            var info = stat()
+            // A staging directory is written to for well under an hour; older ones are from a killed step.
+            if stat(path, &info) == 0, time(nil) - info.st_mtim.tv_sec > 3600 {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+        }
+        var kept: [(key: String, used: Double)] = []
+        for key in names where !key.hasPrefix(".") && !key.hasSuffix(".lock") && key != current.key {
+            let guest = guest(key: key)
+            guard let text = try? String(contentsOfFile: guest.shapePath, encoding: .utf8),
+                let shape = GuestShape(text: text), !current.outdates(shape)
+            else {
+                discard(key: key)
+                continue
+            }
+            var info = stat()
+            let used =
+                stat(guest.statePath, &info) == 0 ? Double(info.st_atim.tv_sec) + Double(info.st_atim.tv_nsec) / 1e9 : 0
+            kept.append((key, used))
+        }
+        for old in kept.sorted(by: { $0.used > $1.used }).dropFirst(Self.keptGuests - 1) {
+            discard(key: old.key)
+        }
+    }
+
+    /// Records a restore in the state's access time (relatime would not), which `prune` keeps the latest by.
+    func markUsed(_ guest: Guest) {
+        let now = (1 << 30) - 1, omit = (1 << 30) - 2  // UTIME_NOW, UTIME_OMIT (macros Swift cannot import)
+        var times = [timespec(tv_sec: 0, tv_nsec: now), timespec(tv_sec: 0, tv_nsec: omit)]
+        _ = utimensat(AT_FDCWD, guest.statePath, &times, 0)
+    }
+
+    /// Why no saved guest fits `shape`: the first difference from the most recently saved one, if any.
+    private func whyMissing(_ shape: GuestShape) -> String {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var newest: (shape: GuestShape, time: Int)?
+        for key in names where !key.hasPrefix(".") && !key.hasSuffix(".lock") && key != shape.key {
+            let path = guest(key: key).shapePath
+            var info = stat()
+            guard stat(path, &info) == 0, let text = try? String(contentsOfFile: path, encoding: .utf8),
+                let saved = GuestShape(text: text)
+            else { continue }
+            if newest == nil || info.st_mtim.tv_sec > newest!.time { newest = (saved, info.st_mtim.tv_sec) }
+        }
+        guard let newest, let difference = shape.difference(from: newest.shape) else {
+            return "no guest of this shape is saved on this node yet"
+        }
+        return "the saved guest does not fit: \(difference)"
+    }
+
+    private func lock(_ key: String, _ operation: Int32) -> Hold? {
+        let path = "\(directory)/\(key).lock"
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { return nil }
+        guard flock(descriptor, operation) == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return Hold(descriptor: descriptor)
+    }
+}

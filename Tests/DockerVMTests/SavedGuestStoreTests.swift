@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+
+@testable import DockerVM
+
+final class SavedGuestStoreTests: XCTestCase {
+    private var cache = ""
+
+    override func setUpWithError() throws {
+        cache = NSTemporaryDirectory() + "saved-guests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: cache)
+    }
+
+    private func shape(image: String = "/cache/guest/aa", memory: Int = 2048) -> GuestShape {
+        GuestShape(
+            image: GuestImage(
+                directory: image, kernelPath: "", initrdPath: "", diskPath: "", commandLine: ""),
+            versions: HypervisorVersions(hypervisor: 7_002_022, library: 9_000_000), kind: .qemu, cpus: 1,
+            memoryMiB: memory, shareCount: 1, dataDiskGiB: 20, guestConfig: GuestConfig(dockerIptables: false),
+            hostCPU: "cpu")
+    }
+
+    /// Saves a fake guest of `shape` through the store, as the VM step does.
+    private func save(_ store: SavedGuestStore, _ shape: GuestShape) throws -> SavedGuestStore.Guest {
+        guard case .missing(_, let hold) = try store.lookup(shape) else {
+            XCTFail("expected no saved guest")
+            throw CancellationError()
+        }
+        let staged = try store.stage()
+        FileManager.default.createFile(atPath: staged.statePath, contents: Data("state".utf8))
+        let guest = try store.publish(staged, shape: shape)
+        hold.share()
+        return guest
+    }
+
+    func testShapeTextRoundTripsAndNamesItsFirstDifference() {
+        let current = shape()
+        XCTAssertEqual(GuestShape(text: current.text), current)
+        XCTAssertEqual(current.key.count, 32)
+        XCTAssertEqual(current.key, shape().key, "the key is a function of the shape")
+        XCTAssertNotEqual(current.key, shape(memory: 1024).key)
+        XCTAssertEqual(current.value("qemu"), "7.2.22")
+        XCTAssertEqual(current.value("libvirt"), "9.0.0")
+        XCTAssertEqual(current.value("host-cpu"), "-", "an emulated guest does not depend on the host CPU")
+        XCTAssertEqual(
+            current.difference(from: shape(memory: 1024)), "the memory (MiB) is 2048, the saved guest's 1024")
+        XCTAssertNil(current.difference(from: shape()))
+        XCTAssertTrue(current.outdates(shape(image: "/cache/guest/bb")))
+        XCTAssertFalse(current.outdates(shape(memory: 1024)), "another shape, not an outdated one")
+        XCTAssertTrue(
+            current.uuid.range(
+                of: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", options: .regularExpression)
+                != nil)
+    }
+
+    func testAGuestIsFoundOnlyOnceSavedAndWhileOneSavesOthersAreBusy() throws {
+        let store = SavedGuestStore(cache: cache)
+        let current = shape()
+        guard case .missing(let why, let saving) = try store.lookup(current) else { return XCTFail("expected missing") }
+        XCTAssertEqual(why, "no guest of this shape is saved on this node yet")
+        guard case .busy = try store.lookup(current) else { return XCTFail("a second job must not wait or save") }
+        let staged = try store.stage()
+        XCTAssertTrue(staged.directory.hasPrefix("\(store.directory)/.saving-"))
+        guard case .busy = try store.lookup(current) else { return XCTFail("still saving") }
+        FileManager.default.createFile(atPath: staged.statePath, contents: Data("state".utf8))
+        let guest = try store.publish(staged, shape: current)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: staged.directory))
+        saving.share()
+        guard case .found(let found, let using) = try store.lookup(current) else { return XCTFail("expected found") }
+        XCTAssertEqual(found.directory, guest.directory)
+        XCTAssertEqual(try String(contentsOfFile: found.shapePath, encoding: .utf8), current.text)
+        // Held by two VMs: nobody can remove it.
+        store.discard(key: current.key)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: guest.statePath))
+        XCTAssertFalse(using.makeExclusive(), "another VM still holds it")
+    }
+
+    func testMissingSaysWhatDiffersFromTheLastSavedGuest() throws {
+        let store = SavedGuestStore(cache: cache)
+        _ = try save(store, shape(memory: 1024))
+        guard case .missing(let why, _) = try store.lookup(shape()) else { return XCTFail("expected missing") }
+        XCTAssertEqual(why, "the saved guest does not fit: the memory (MiB) is 2048, the saved guest's 1024")
+    }
+
+    func testPruneRemovesOutdatedGuestsOldStagingsAndTheLeastRecentlyUsedBeyondTheLimit() throws {
+        let store = SavedGuestStore(cache: cache)
+        var held: [SavedGuestStore.Guest] = []
+        do {
+            // Released at once: only the holds below stay.
+            _ = try save(store, shape(image: "/cache/guest/old"))
+            for memory in [1000, 1001, 1002, 1003, 1004] {
+                let guest = try save(store, shape(memory: memory))
+                store.markUsed(guest)
+                held.append(guest)
+            }
+        }
+        // 1000 is now the least recently used, and goes; 1004 is held as well.
+        store.markUsed(held[1])
+        let abandoned = "\(store.directory)/.saving-abcdef"
+        try FileManager.default.createDirectory(atPath: abandoned, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: abandoned)
+        guard case .found(_, let hold) = try store.lookup(shape(memory: 1004)) else { return XCTFail("expected found") }
+        store.prune(current: shape())
+        let left = try FileManager.default.contentsOfDirectory(atPath: store.directory).filter {
+            !$0.hasSuffix(".lock")
+        }
+        XCTAssertFalse(left.contains(shape(image: "/cache/guest/old").key), "an outdated guest was kept")
+        XCTAssertFalse(left.contains(".saving-abcdef"), "an abandoned staging was kept")
+        XCTAssertEqual(
+            Set(left), Set([1001, 1003, 1004].map { shape(memory: $0).key }),
+            "the current shape's place, then the 3 most recently used, are kept")
+        _ = hold
+    }
+}
