@@ -1,5 +1,6 @@
 import Foundation
 import HostSystem
+import VMAllocator
 
 /// Starts a job's VM from the user's saved guest of its shape (CONTRACTS.md, "Saved guests"), saving that guest
 /// first when there is none: it boots with a blank job disk, and is saved once its init waits for the job, dockerd
@@ -14,39 +15,56 @@ struct SavedGuestStarter: Sendable {
     let image: GuestImage
     let guestConfig: GuestConfig
     let bindAddress: String
-    let timeoutSeconds: Int
     let monitor: LifetimeMonitor
     /// Tells the user (VMNotices) and the step's log.
     let notify: @Sendable (String) -> Void
+    /// Where the start is, for those who wait (docker/stage).
+    let progress: @Sendable (VMStage) -> Void
+
+    /// A VM running from a saved guest, which `hold` keeps in place for the VM's life.
+    struct Restored: Sendable {
+        let domain: DomainHandle
+        let port: Int
+        let hold: SavedGuestStore.Hold
+        let guest: SavedGuestStore.Guest
+    }
 
     enum Outcome: Sendable {
-        /// Running from the saved guest, which `hold` keeps in place for the VM's life.
-        case restored(DomainHandle, port: Int, hold: SavedGuestStore.Hold)
+        case restored(Restored)
         case boot(reason: String)
     }
 
     /// What the console says when the guest waits for its job (guest/init/main.c).
     static let waitingLine = "pcocc-init: waiting for the job"
 
-    func start() async throws(VMError) -> Outcome {
+    /// Saving a guest waits for it until `deadline`.
+    func start(deadline: ContinuousClock.Instant) async -> Outcome {
         store.prune(current: shape)
         let guest: SavedGuestStore.Guest
         let hold: SavedGuestStore.Hold
-        switch try store.lookup(shape) {
+        let lookup: SavedGuestStore.Lookup
+        do {
+            lookup = try store.lookup(shape)
+        } catch {
+            return .boot(reason: error.message)
+        }
+        switch lookup {
         case .busy:
             return .boot(reason: "another job of yours on this node is saving the guest of this shape")
         case .found(let found, let held):
             (guest, hold) = (found, held)
         case .missing(let why, let held):
+            progress(.savingVM)
             notify("saving a docker VM for the next jobs of this shape on this node, which start faster (\(why))")
             do {
-                guest = try await save()
+                guest = try await save(deadline: deadline)
             } catch {
                 return .boot(reason: "saving the booted guest failed: \(error.message)")
             }
             held.share()
             hold = held
         }
+        progress(.restoringVM)
         do {
             try await scratch.createDisks(over: guest)
             let (domain, port) = try await DomainStarter(
@@ -54,10 +72,9 @@ struct SavedGuestStarter: Sendable {
                 savedState: guest.statePath
             ).start()
             store.markUsed(guest)
-            return .restored(domain, port: port, hold: hold)
+            return .restored(Restored(domain: domain, port: port, hold: hold, guest: guest))
         } catch {
-            unlink(scratch.overlayPath)
-            unlink(scratch.restoredDataDiskPath)
+            scratch.removeRestoredDisks()
             // libvirt or QEMU refused the state: it would fail the next job too. A port clash is no fault of it.
             if error.code == .libvirt, hold.makeExclusive() {
                 store.remove(guest)
@@ -65,6 +82,13 @@ struct SavedGuestStarter: Sendable {
             }
             return .boot(reason: "restoring the saved guest failed: \(error.message)")
         }
+    }
+
+    /// Removes the saved guest a VM was restored from, when no other VM uses it: it restored, but did not serve.
+    func invalidate(_ restored: Restored) {
+        guard restored.hold.makeExclusive() else { return }
+        store.remove(restored.guest)
+        VMLog.write("removed the saved guest \(restored.guest.directory): its restored VM did not answer")
     }
 
     private var pickPort: @Sendable () throws(VMError) -> Int {
@@ -94,8 +118,8 @@ struct SavedGuestStarter: Sendable {
     }
 
     /// Boots the guest in a staging directory, saves it once it waits for its job, and publishes it.
-    private func save() async throws(VMError) -> SavedGuestStore.Guest {
-        let staged = try store.stage()
+    private func save(deadline: ContinuousClock.Instant) async throws(VMError) -> SavedGuestStore.Guest {
+        let staged = try store.stage(key: shape.key)
         var domain: DomainHandle?
         do throws(VMError) {
             try await ScratchDirectory.createOverlay(staged.rootDiskPath, over: image.diskPath, format: "qcow2")
@@ -122,7 +146,7 @@ struct SavedGuestStarter: Sendable {
                 }
             ).start()
             domain = started.domain
-            try await waitForTheJobLine(started.domain, console: spec.consoleLogPath)
+            try await waitForTheJobLine(started.domain, console: spec.consoleLogPath, deadline: deadline)
             let clock = ContinuousClock.now
             try await hypervisor.save(started.domain, to: staged.statePath)
             domain = nil
@@ -135,18 +159,20 @@ struct SavedGuestStarter: Sendable {
         }
     }
 
-    private func waitForTheJobLine(_ domain: DomainHandle, console path: String) async throws(VMError) {
-        let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
+    private func waitForTheJobLine(
+        _ domain: DomainHandle, console path: String, deadline: ContinuousClock.Instant
+    ) async throws(VMError) {
         let console = ConsoleLog(path: path)
         while ContinuousClock.now < deadline {
             if let reason = monitor.stopReason { throw VMError(.domainStopped, "stopped while saving (\(reason))") }
             guard try await hypervisor.state(of: domain).isActive else {
                 throw VMError(.domainStopped, "the guest stopped while booting (console log: \(path))")
             }
-            if console.tail(40).contains(where: { $0.contains(Self.waitingLine) }) { return }
+            // The line comes after the whole boot log; dockerd's own lines follow it.
+            if console.tail(400).contains(where: { $0.contains(Self.waitingLine) }) { return }
             try? await Task.sleep(for: .milliseconds(200))
         }
         throw VMError(
-            .notReady, "the guest's dockerd did not come up within \(timeoutSeconds) s (console log: \(path))")
+            .notReady, "the guest's dockerd did not come up in time (console log: \(path))")
     }
 }

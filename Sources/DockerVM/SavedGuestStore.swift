@@ -39,7 +39,8 @@ struct SavedGuestStore: Sendable {
             _ = flock(descriptor, LOCK_SH)
         }
 
-        /// From shared to exclusive, when no other VM holds it.
+        /// From shared to exclusive, when no other VM holds it. On Linux a conversion that fails has dropped the
+        /// shared lock too: after false, the hold holds nothing.
         func makeExclusive() -> Bool {
             flock(descriptor, LOCK_EX | LOCK_NB) == 0
         }
@@ -70,11 +71,11 @@ struct SavedGuestStore: Sendable {
         for _ in 0..<2 {
             // flock locks of two descriptors conflict even in one process: the shared one goes before the exclusive.
             do {
-                guard let hold = lock(key, LOCK_SH | LOCK_NB) else { return .busy }
+                guard let hold = try lock(key, LOCK_SH | LOCK_NB) else { return .busy }
                 if access(guest.shapePath, F_OK) == 0 { return .found(guest, hold) }
             }
             // Nobody saved it yet: take it exclusive to save it (between the two, another job may have).
-            guard let exclusive = lock(key, LOCK_EX | LOCK_NB) else { continue }
+            guard let exclusive = try lock(key, LOCK_EX | LOCK_NB) else { continue }
             if access(guest.shapePath, F_OK) == 0 {
                 exclusive.share()
                 return .found(guest, exclusive)
@@ -84,9 +85,10 @@ struct SavedGuestStore: Sendable {
         return .busy
     }
 
-    /// A hidden directory to save a guest of `shape` into, later `publish`ed.
-    func stage() throws(VMError) -> Guest {
-        var template = Array("\(directory)/.saving-XXXXXX".utf8CString)
+    /// A hidden directory to save the guest of `key` into, later `publish`ed; the caller holds the key's lock
+    /// exclusive, and `prune` removes a staging directory only when it can take that lock.
+    func stage(key: String) throws(VMError) -> Guest {
+        var template = Array("\(directory)/.saving-\(key)-XXXXXX".utf8CString)
         let created = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
         guard created != nil else {
             throw VMError(.fileSystem, SystemError("create a directory in", directory).description)
@@ -94,13 +96,23 @@ struct SavedGuestStore: Sendable {
         return Guest(directory: String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
-    /// Writes the shape last and renames the staged guest to its key: from here VMs restore it.
+    /// Flushes the staged files (the disks were written with cache=unsafe: a node that crashes must not keep a state
+    /// whose disks never reached the disk), writes the shape last and renames the staged guest to its key: from
+    /// here VMs restore it.
     func publish(_ staged: Guest, shape: GuestShape) throws(VMError) -> Guest {
         let guest = guest(key: shape.key)
         do {
             try AtomicFile.write(shape.text, to: staged.shapePath, mode: 0o600)
         } catch {
             throw VMError(.fileSystem, "saved guests: \(error)")
+        }
+        for path in [staged.statePath, staged.rootDiskPath, staged.dataDiskPath, staged.configPath, staged.directory] {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0, fsync(descriptor) == 0 else {
+                if descriptor >= 0 { close(descriptor) }
+                throw VMError(.fileSystem, SystemError("flush", path).description)
+            }
+            close(descriptor)
         }
         try? FileManager.default.removeItem(atPath: guest.directory)  // half-removed leftovers
         guard rename(staged.directory, guest.directory) == 0 else {
@@ -111,7 +123,7 @@ struct SavedGuestStore: Sendable {
 
     /// Removes a saved guest when nobody holds it (the caller must have dropped its own hold).
     func discard(key: String) {
-        guard let hold = lock(key, LOCK_EX | LOCK_NB) else { return }
+        guard let hold = try? lock(key, LOCK_EX | LOCK_NB) else { return }
         remove(guest(key: key))
         _ = hold
     }
@@ -128,13 +140,16 @@ struct SavedGuestStore: Sendable {
     /// least recently used beyond `keptGuests`: each only when no VM holds it.
     func prune(current: GuestShape) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for name in names where name.hasPrefix(".saving-") || name.hasPrefix(".removing-") {
-            let path = "\(directory)/\(name)"
-            var info = stat()
-            // A staging directory is written to for well under an hour; older ones are from a killed step.
-            if stat(path, &info) == 0, time(nil) - info.st_mtim.tv_sec > 3600 {
-                try? FileManager.default.removeItem(atPath: path)
+        // Leftovers of killed steps: a staging directory whose key nobody holds, a removal cut short.
+        for name in names where name.hasPrefix(".saving-") {
+            let key = String(name.dropFirst(".saving-".count).dropLast(7))
+            if let hold = try? lock(key, LOCK_EX | LOCK_NB) {
+                try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+                _ = hold
             }
+        }
+        for name in names where name.hasPrefix(".removing-") {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
         }
         var kept: [(key: String, used: Double)] = []
         for key in names where !key.hasPrefix(".") && !key.hasSuffix(".lock") && key != current.key {
@@ -180,10 +195,11 @@ struct SavedGuestStore: Sendable {
         return "the saved guest does not fit: \(difference)"
     }
 
-    private func lock(_ key: String, _ operation: Int32) -> Hold? {
+    /// nil when another descriptor holds a conflicting lock; throws when the lock file cannot be opened.
+    private func lock(_ key: String, _ operation: Int32) throws(VMError) -> Hold? {
         let path = "\(directory)/\(key).lock"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { return nil }
+        guard descriptor >= 0 else { throw VMError(.fileSystem, SystemError("open", path).description) }
         guard flock(descriptor, operation) == 0 else {
             close(descriptor)
             return nil

@@ -150,6 +150,11 @@ struct ScratchDirectory: Sendable {
 
     var restoredDataDiskPath: String { "\(path)/data.qcow2" }
 
+    func removeRestoredDisks() {
+        unlink(overlayPath)
+        unlink(restoredDataDiskPath)
+    }
+
     static func createOverlay(_ path: String, over backingFile: String, format: String) async throws(VMError) {
         do {
             try await ChildProcess.checked(

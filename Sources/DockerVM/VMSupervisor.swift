@@ -19,6 +19,10 @@ public struct VMSupervisor: Sendable {
     /// How often the running VM's domain state is read (a stop request wakes the supervisor at once).
     static let domainCheckInterval = Duration.seconds(1)
     static let probeInterval = Duration.milliseconds(300)
+    /// How long a restored guest gets to answer before it is taken for broken (it answers within a second or two).
+    static let restoredReadyLimit = Duration.seconds(60)
+    /// A restored guest answers within about a second: polled finer, since each poll's wait adds to the start.
+    static let restoredProbeInterval = Duration.milliseconds(50)
 
     /// `environment` tells whether this is the job's own step (SLURM_JOB_ID), which then watches its job.
     public init(settings: VMSettings, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -59,7 +63,7 @@ public struct VMSupervisor: Sendable {
         var storage: PersistentStorage.Lease?
         var savedGuest: SavedGuestStore.Hold?
         defer { _ = (storage, savedGuest) }
-        do {
+        do throws(VMError) {
             let shares = try GuestConfig.shares(for: settings.shares.filter { Self.existsOrWarn($0.source) })
             storage = try await leasePersistentStorage()
             let guestConfig = GuestConfig(
@@ -85,30 +89,54 @@ public struct VMSupervisor: Sendable {
                 vmSpec.dataDiskIsPersistent = true
             }
             let spec = vmSpec
-            var restored: (domain: DomainHandle, port: Int)?
-            if let starter = try await savedGuestStarter(
+            // One deadline for the whole start, as the launcher waits: a first start of a shape boots and saves a
+            // guest, then restores it, within it.
+            let deadline = ContinuousClock.now + .seconds(settings.readyTimeoutSeconds)
+            var running: (domain: DomainHandle, port: Int)?
+            var restoreFailed = false
+            if let starter = await savedGuestStarter(
                 connected, spec: spec, scratch: scratch, image: image, guestConfig: guestConfig, monitor: monitor)
             {
-                switch try await starter.start() {
-                case .restored(let started, let port, let hold):
-                    restored = (started, port)
-                    savedGuest = hold
+                switch await starter.start(deadline: deadline) {
+                case .restored(let restored):
+                    domain = restored.domain
+                    savedGuest = restored.hold
                     VMLog.write("restored the saved guest \(starter.shape.key)")
-                case .boot(let reason):
-                    if let stop = monitor.stopReason {
-                        await tearDown(hypervisor, domain, scratch)
-                        return stop
+                    // After the restore, so that the clock it carries is the host's when the guest reads it.
+                    try jobDisk.write(job)
+                    phases.mark("restore")
+                    do throws(VMError) {
+                        let limit = min(deadline, ContinuousClock.now + Self.restoredReadyLimit)
+                        if let reason = try await waitUntilReady(
+                            connected, restored.domain, port: restored.port, monitor: monitor, deadline: limit,
+                            booting: false)
+                        {
+                            await tearDown(hypervisor, domain, scratch)
+                            return reason
+                        }
+                        running = (restored.domain, restored.port)
+                    } catch {
+                        // A saved guest that restores but does not serve would fail every later job too.
+                        try? await connected.destroy(restored.domain)
+                        domain = nil
+                        starter.invalidate(restored)
+                        savedGuest = nil
+                        scratch.removeRestoredDisks()
+                        restoreFailed = true
+                        notice("booting the docker VM: the restored guest did not answer (\(error.message))")
                     }
+                case .boot(let reason):
                     notice("booting the docker VM: \(reason)")
                 }
             }
-            let (started, port): (DomainHandle, Int)
-            if let restored {
-                (started, port) = restored
-            } else {
+            if let stop = monitor.stopReason {
+                await tearDown(hypervisor, domain, scratch)
+                return stop
+            }
+            if running == nil {
                 try await scratch.createDisks(
                     backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
-                (started, port) = try await DomainStarter(
+                let (started, port) = try await DomainStarter(
                     hypervisor: connected,
                     pickPort: { [address = settings.bindAddress] () throws(VMError) in
                         try PortAllocator.freePort(on: address)
@@ -119,16 +147,20 @@ public struct VMSupervisor: Sendable {
                         return DomainDefinition(withPort).xml
                     }
                 ).start()
+                domain = started
+                try jobDisk.write(job)
+                phases.mark("domain")
+                // A boot after a restored guest failed gets the full time again.
+                let limit = restoreFailed ? ContinuousClock.now + .seconds(settings.readyTimeoutSeconds) : deadline
+                if let reason = try await waitUntilReady(
+                    connected, started, port: port, monitor: monitor, deadline: limit, booting: true)
+                {
+                    await tearDown(hypervisor, domain, scratch)
+                    return reason
+                }
+                running = (started, port)
             }
-            domain = started
-            // After the start or restore, so that the clock it carries is the host's when the guest reads it.
-            try jobDisk.write(job)
-            phases.mark(restored == nil ? "domain" : "restore")
-
-            if let reason = try await waitUntilReady(connected, started, port: port, monitor: monitor) {
-                await tearDown(hypervisor, domain, scratch)
-                return reason
-            }
+            guard let (started, port) = running else { throw VMError(.notReady, "no docker VM started") }
             try publish(port: port)
             VMStage.ready.write(to: settings.job)
             phases.mark("ready")
@@ -185,7 +217,7 @@ public struct VMSupervisor: Sendable {
     private func savedGuestStarter(
         _ hypervisor: any Hypervisor, spec: VMSpec, scratch: ScratchDirectory, image: GuestImage,
         guestConfig: GuestConfig, monitor: LifetimeMonitor
-    ) async throws(VMError) -> SavedGuestStarter? {
+    ) async -> SavedGuestStarter? {
         guard settings.start == .restore else { return nil }
         guard !guestConfig.persistentDataDisk else {
             VMLog.write("booting the docker VM: persistent storage cannot be part of a saved guest")
@@ -199,17 +231,25 @@ public struct VMSupervisor: Sendable {
             notice("booting the docker VM: \(error.message)")
             return nil
         }
+        let versions: HypervisorVersions
+        do {
+            versions = try await hypervisor.versions()
+        } catch {
+            notice("booting the docker VM: \(error.message)")
+            return nil
+        }
         let shape = GuestShape(
-            image: image, versions: try await hypervisor.versions(), kind: spec.kind, cpus: spec.cpus,
+            image: image, versions: versions, kind: spec.kind, cpus: spec.cpus,
             memoryMiB: spec.memoryMiB, shareCount: spec.sharedDirectories.count, dataDiskGiB: settings.dataDiskGiB,
             guestConfig: guestConfig)
         return SavedGuestStarter(
             hypervisor: hypervisor, store: SavedGuestStore(cache: cache), shape: shape, spec: spec, scratch: scratch,
-            image: image, guestConfig: guestConfig, bindAddress: settings.bindAddress,
-            timeoutSeconds: settings.readyTimeoutSeconds, monitor: monitor
+            image: image, guestConfig: guestConfig, bindAddress: settings.bindAddress, monitor: monitor
         ) { [job = settings.job] text in
             VMLog.write(text)
             VMNotices.add(text, to: job)
+        } progress: { [job = settings.job] stage in
+            stage.write(to: job)
         }
     }
 
@@ -252,14 +292,15 @@ public struct VMSupervisor: Sendable {
     /// Polls dockerd with a real mutual-TLS ping until it answers, the deadline passes, the
     /// domain stops, or a stop is asked for (returned).
     private func waitUntilReady(
-        _ hypervisor: any Hypervisor, _ domain: DomainHandle, port: Int, monitor: LifetimeMonitor
+        _ hypervisor: any Hypervisor, _ domain: DomainHandle, port: Int, monitor: LifetimeMonitor,
+        deadline: ContinuousClock.Instant, booting: Bool
     ) async throws(VMError) -> StopReason? {
-        let deadline = ContinuousClock.now + .seconds(settings.readyTimeoutSeconds)
         let console = ConsoleLog(path: settings.job.consoleLog)
         var stage = VMStage.startingVM
         while ContinuousClock.now < deadline {
             if let reason = monitor.stopReason { return reason }
-            if let seen = VMStage.fromConsole(console.tail(40).joined(separator: "\n")), seen != stage {
+            // A restored guest's console shows no boot to follow.
+            if booting, let seen = VMStage.fromConsole(console.tail(40).joined(separator: "\n")), seen != stage {
                 stage = seen
                 stage.write(to: settings.job)
             }
@@ -273,7 +314,7 @@ public struct VMSupervisor: Sendable {
             {
                 return nil
             }
-            try? await Task.sleep(for: Self.probeInterval)
+            try? await Task.sleep(for: booting ? Self.probeInterval : Self.restoredProbeInterval)
         }
         throw VMError(
             .notReady,

@@ -30,8 +30,10 @@ final class SavedGuestStoreTests: XCTestCase {
             XCTFail("expected no saved guest")
             throw CancellationError()
         }
-        let staged = try store.stage()
-        FileManager.default.createFile(atPath: staged.statePath, contents: Data("state".utf8))
+        let staged = try store.stage(key: shape.key)
+        for path in [staged.statePath, staged.rootDiskPath, staged.dataDiskPath, staged.configPath] {
+            FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        }
         let guest = try store.publish(staged, shape: shape)
         hold.share()
         return guest
@@ -63,10 +65,14 @@ final class SavedGuestStoreTests: XCTestCase {
         guard case .missing(let why, let saving) = try store.lookup(current) else { return XCTFail("expected missing") }
         XCTAssertEqual(why, "no guest of this shape is saved on this node yet")
         guard case .busy = try store.lookup(current) else { return XCTFail("a second job must not wait or save") }
-        let staged = try store.stage()
-        XCTAssertTrue(staged.directory.hasPrefix("\(store.directory)/.saving-"))
+        let staged = try store.stage(key: current.key)
+        XCTAssertTrue(staged.directory.hasPrefix("\(store.directory)/.saving-\(current.key)-"))
         guard case .busy = try store.lookup(current) else { return XCTFail("still saving") }
-        FileManager.default.createFile(atPath: staged.statePath, contents: Data("state".utf8))
+        store.prune(current: shape(memory: 1))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: staged.directory), "a staging in progress was removed")
+        for path in [staged.statePath, staged.rootDiskPath, staged.dataDiskPath, staged.configPath] {
+            FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        }
         let guest = try store.publish(staged, shape: current)
         XCTAssertFalse(FileManager.default.fileExists(atPath: staged.directory))
         saving.share()
@@ -100,17 +106,16 @@ final class SavedGuestStoreTests: XCTestCase {
         }
         // 1000 is now the least recently used, and goes; 1004 is held as well.
         store.markUsed(held[1])
-        let abandoned = "\(store.directory)/.saving-abcdef"
+        // A staging whose key nobody holds: its step was killed.
+        let abandoned = "\(store.directory)/.saving-\(shape(memory: 7).key)-abcdef"
         try FileManager.default.createDirectory(atPath: abandoned, withIntermediateDirectories: true)
-        try FileManager.default.setAttributes(
-            [.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: abandoned)
         guard case .found(_, let hold) = try store.lookup(shape(memory: 1004)) else { return XCTFail("expected found") }
         store.prune(current: shape())
         let left = try FileManager.default.contentsOfDirectory(atPath: store.directory).filter {
             !$0.hasSuffix(".lock")
         }
         XCTAssertFalse(left.contains(shape(image: "/cache/guest/old").key), "an outdated guest was kept")
-        XCTAssertFalse(left.contains(".saving-abcdef"), "an abandoned staging was kept")
+        XCTAssertFalse(left.contains { $0.hasPrefix(".saving-") }, "an abandoned staging was kept")
         XCTAssertEqual(
             Set(left), Set([1001, 1003, 1004].map { shape(memory: $0).key }),
             "the current shape's place, then the 3 most recently used, are kept")

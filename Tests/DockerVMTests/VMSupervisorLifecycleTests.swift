@@ -10,16 +10,24 @@ import XCTest
 final class LifecycleHypervisor: Hypervisor {
     let domainState: DomainState
     let startError: VMError?
+    /// Whether its domains print the init's "waiting for the job" line on their console and can be saved.
+    let saves: Bool
     let destroyed = Mutex<[String]>([])
+    let restored = Mutex(0)
     let closed = Mutex(false)
 
-    init(domainState: DomainState, startError: VMError? = nil) {
+    init(domainState: DomainState, startError: VMError? = nil, saves: Bool = false) {
         self.domainState = domainState
         self.startError = startError
+        self.saves = saves
     }
 
     func start(domainXML: String) async throws(VMError) -> DomainHandle {
         if let startError { throw startError }
+        if saves, let console = domainXML.firstMatch(of: /<source path='([^']*)' append='off'\/>/)?.1 {
+            try? "pcocc-init: waiting for the job uptime=9.0\n".write(
+                toFile: String(console), atomically: false, encoding: .utf8)
+        }
         return DomainHandle(name: "fake")
     }
 
@@ -27,10 +35,13 @@ final class LifecycleHypervisor: Hypervisor {
     func destroy(_ domain: DomainHandle) async throws(VMError) { destroyed.withLock { $0.append(domain.name) } }
     func close() async { closed.withLock { $0 = true } }
     func save(_ domain: DomainHandle, to path: String) async throws(VMError) {
-        throw VMError(.libvirt, "the fake cannot save")
+        guard saves else { throw VMError(.libvirt, "the fake cannot save") }
+        FileManager.default.createFile(atPath: path, contents: Data("saved".utf8))
     }
     func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle {
-        throw VMError(.libvirt, "the fake cannot restore")
+        guard saves else { throw VMError(.libvirt, "the fake cannot restore") }
+        restored.withLock { $0 += 1 }
+        return DomainHandle(name: "restored")
     }
     func versions() async throws(VMError) -> HypervisorVersions {
         HypervisorVersions(hypervisor: 7_002_000, library: 9_000_000)
@@ -154,5 +165,28 @@ final class VMSupervisorLifecycleTests: XCTestCase {
         XCTAssertTrue(notices.contains { $0.hasPrefix("saving a docker VM for the next jobs") }, "\(notices)")
         XCTAssertTrue(
             notices.contains { $0.hasPrefix("booting the docker VM: saving the booted guest failed: ") }, "\(notices)")
+    }
+
+    /// A saved guest that restores but never answers would fail every later job of its shape: it is destroyed,
+    /// removed, and the step boots instead, saying why.
+    func testARestoredGuestThatNeverAnswersIsRemovedAndTheVMBoots() async throws {
+        let hypervisor = LifecycleHypervisor(domainState: .running, saves: true)
+        do {
+            _ = try await supervisor(hypervisor, readyTimeout: 2, start: .restore).run()
+            XCTFail("expected a readiness timeout")
+        } catch {
+            XCTAssertEqual(error.code, .notReady)
+        }
+        XCTAssertEqual(hypervisor.restored.withLock { $0 }, 1)
+        XCTAssertEqual(
+            hypervisor.destroyed.withLock { $0 }, ["restored", "fake"], "the restored VM, then the booted one")
+        try assertNothingLeft()
+        let saved = "\(root)/scratch/pcocc-docker-\(getuid())-cache/saved-guests"
+        let left = try FileManager.default.contentsOfDirectory(atPath: saved).filter { !$0.hasSuffix(".lock") }
+        XCTAssertEqual(left, [], "the saved guest that did not answer was kept")
+        let notices = VMNotices.read(from: JobDirectory(path: "\(root)/job", jobID: "77"))
+        XCTAssertTrue(
+            notices.contains { $0.hasPrefix("booting the docker VM: the restored guest did not answer (") },
+            "\(notices)")
     }
 }

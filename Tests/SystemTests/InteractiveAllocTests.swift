@@ -41,7 +41,16 @@ final class InteractiveAllocTests: XCTestCase {
     func testCtrlCWhileWaitingCancelsCleanly() async throws {
         let system = try SystemTestEnvironment.require()
         let session = "pcocc-test-\(UUID().uuidString.prefix(8))"
-        let environment = system.userEnvironment().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        // A restored VM is ready before a Ctrl-C 3 s into the wait: the user's own settings make this one boot.
+        let userConfig = "\(system.home)/.pcocc-test-boot-\(session)"
+        try await system.runAsUser([
+            "sh", "-c", "mkdir -p -m 0700 \"$1\" && printf 'vm:\\n  start: boot\\n' > \"$1/pcocc-docker.yaml\"", "sh",
+            userConfig,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: userConfig) }
+        let environment = system.userEnvironment(["PCOCC_USER_CONF_DIR": userConfig]).sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value)"
+        }
         let command =
             (["runuser", "-u", system.user, "--", "env", "-i"] + environment + [system.binary, "alloc", "--time=10"])
             .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")

@@ -33,7 +33,7 @@ static int ping(void) {
 
 int wait_for_daemon(pid_t dockerd) {
     while (!ping()) {
-        if (waitpid(dockerd, NULL, WNOHANG) == dockerd) { msg("dockerd exited before answering"); return -2; }
+        if (reap_while_waiting(dockerd)) { msg("dockerd exited before answering"); return -2; }
         if (stop_requested) return -1;
         usleep(DAEMON_POLL_USEC);
     }
@@ -45,7 +45,7 @@ pid_t start_tls_terminator(void) {
        without one). -t: after the client half-closes (docker run -i at the end of its input) the container's
        output still flows back for as long as it runs, so the other direction is given a day, not 0.5 s. */
     char *argv[] = {"/usr/bin/socat", "-t", "86400",
-                    "OPENSSL-LISTEN:" DOCKER_TLS_PORT ",reuseaddr,fork,verify=1,cert=" JOB_TLSDIR "/cert.pem,key=" JOB_TLSDIR
+                    "OPENSSL-LISTEN:" DOCKER_TLS_PORT ",reuseaddr,fork,max-children=256,verify=1,cert=" JOB_TLSDIR "/cert.pem,key=" JOB_TLSDIR
                     "/key.pem,cafile=" JOB_TLSDIR "/ca.pem",
                     "UNIX-CONNECT:" DOCKER_SOCKET, NULL};
     return spawn(argv);

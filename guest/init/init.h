@@ -42,6 +42,8 @@ int wait_child(pid_t pid);
 /* ---- main.c ---- */
 /* Set by SIGTERM/SIGINT/SIGPWR: the waits below give up, and the init stops dockerd. */
 extern volatile sig_atomic_t stop_requested;
+/* Reaps the children that have ended, without waiting, restarting containerd: 1 when `dockerd` was among them. */
+int reap_while_waiting(pid_t dockerd);
 
 /* ---- daemon.c ---- */
 /* Polls dockerd's socket until it answers GET /_ping: 0; -1 when a stop is asked for; -2 when dockerd exits (it is
@@ -53,8 +55,8 @@ pid_t start_tls_terminator(void);
 /* ---- job.c: the job disk ---- */
 uint32_t posix_cksum(const unsigned char *data, size_t len);
 /* Polls the job disk until the job's record is there, then applies it (clock, random state, hostname, TLS files,
-   9p mounts): 0; -1 when there is no job disk, the record lacks TLS files or a stop is asked for; -2 when dockerd
-   exits meanwhile (it is then reaped). */
+   9p mounts): 0; -1 when a stop is asked for; -2 when dockerd exits meanwhile (it is then reaped); -3 when there
+   is no job disk or the record lacks TLS files. */
 int wait_for_job(pid_t dockerd);
 
 /* ---- config.c: opt/pcocc/config ---- */

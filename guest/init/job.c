@@ -47,7 +47,8 @@ static char *read_record(int fd, size_t *body_len) {
     line[sizeof line - 1] = 0;
     if (sscanf(line, "pcocc-job %d %lu %lu\n", &version, &len, &sum) != 3) return NULL;
     if (version != 1 || len > JOB_DISK_BYTES - 512) {
-        msg("job disk: record version %d of %lu bytes not understood", version, len);
+        static int said;
+        if (!said++) msg("job disk: record version %d of %lu bytes not understood", version, len);
         return NULL;
     }
     size_t span = (len + 511) & ~(size_t)511;
@@ -120,14 +121,26 @@ static int apply(char *body, size_t len) {
         char *nl = memchr(p, '\n', end - p);
         if (!nl) nl = end;
         *nl = 0;
-        char name[64];
-        unsigned long size;
         const char *v;
-        if (sscanf(p, "file %63s %lu", name, &size) == 2) {
+        if (strncmp(p, "file ", 5) == 0) {
+            /* "file NAME LENGTH", then LENGTH bytes: anything malformed ends the record, lest the file's bytes be
+               read as lines. */
+            char *name = p + 5, *space = strchr(name, ' '), *digits_end = NULL;
+            unsigned long size = 0;
+            if (space) {
+                *space = 0;
+                errno = 0;
+                size = strtoul(space + 1, &digits_end, 10);
+            }
+            size_t avail = nl < end ? (size_t)(end - nl - 1) : 0;
+            if (!space || space == name || space[1] < '0' || space[1] > '9' || errno || !digits_end || *digits_end ||
+                nl == end || size > avail) {
+                msg("job disk: malformed or cut-short file entry: ignoring the rest of the record");
+                break;
+            }
             char *data = nl + 1;
-            if (size > (unsigned long)(end - data)) { msg("job disk: file %s is cut short", name); break; }
             mode_t mode = strcmp(name, "key.pem") == 0 ? 0600 : 0644;
-            if (strchr(name, '/') == NULL && (!strcmp(name, "ca.pem") || !strcmp(name, "cert.pem") || !strcmp(name, "key.pem"))) {
+            if (!strcmp(name, "ca.pem") || !strcmp(name, "cert.pem") || !strcmp(name, "key.pem")) {
                 char path[128];
                 snprintf(path, sizeof path, JOB_TLSDIR "/%s", name);
                 if (write_file(path, data, size, mode) == 0) tls++;
@@ -155,11 +168,11 @@ int wait_for_job(pid_t dockerd) {
         fd = open(JOBDEV, O_RDONLY | O_DIRECT | O_CLOEXEC);
         if (fd < 0) usleep(5000);
     }
-    if (fd < 0) { msg("no job disk %s: dockerd stays unreachable", JOBDEV); return -1; }
+    if (fd < 0) { msg("no job disk %s: stopping", JOBDEV); return -3; }
     size_t len = 0;
     char *body;
     while (!(body = read_record(fd, &len))) {
-        if (waitpid(dockerd, NULL, WNOHANG) == dockerd) { msg("dockerd exited while waiting for the job"); close(fd); return -2; }
+        if (reap_while_waiting(dockerd)) { msg("dockerd exited while waiting for the job"); close(fd); return -2; }
         if (stop_requested) { close(fd); return -1; }
         usleep(JOB_POLL_USEC);
     }
@@ -168,6 +181,6 @@ int wait_for_job(pid_t dockerd) {
     mkdirs(JOB_TLSDIR, 0700);
     int tls = apply(body, len);
     free(body);
-    if (tls != 3) { msg("job disk: %d of the 3 TLS files: dockerd stays unreachable", tls); return -1; }
+    if (tls != 3) { msg("job disk: %d of the 3 TLS files: stopping", tls); return -3; }
     return 0;
 }

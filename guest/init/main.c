@@ -102,8 +102,28 @@ static void poweroff(void) {
     for (;;) pause();
 }
 
+/* containerd, restarted whenever it dies until a stop is asked for. */
+static char *containerd_argv[] = {"/usr/bin/containerd", "--config", "/etc/pcocc/containerd.toml", NULL};
+static pid_t containerd;
+
+static void restart_containerd(int status) {
+    msg("containerd exited (status %d), restarting it", status);
+    sleep(1);
+    containerd = spawn(containerd_argv);
+}
+
+int reap_while_waiting(pid_t dockerd) {
+    int st, gone = 0;
+    pid_t r;
+    while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+        if (r == dockerd) gone = 1;
+        else if (r == containerd && !stop_requested) restart_containerd(st);
+    }
+    return gone;
+}
+
 /* PID 1 from here on: reap everything, stop dockerd on request, power off when it is gone (dockerd -1: already). */
-static void supervise(pid_t dockerd, pid_t containerd, char *const containerd_argv[], pid_t terminator) {
+static void supervise(pid_t dockerd, pid_t terminator) {
     int signalled = 0;
     double deadline = 0;
     while (dockerd > 0) {
@@ -122,9 +142,7 @@ static void supervise(pid_t dockerd, pid_t containerd, char *const containerd_ar
             break;
         }
         if (r == containerd && !stop_requested) {
-            msg("containerd exited (status %d), restarting it", st);
-            sleep(1);
-            containerd = spawn(containerd_argv);
+            restart_containerd(st);
             continue;
         }
         if (r == terminator && terminator > 0 && !stop_requested) {
@@ -171,8 +189,7 @@ int main(void) {
     do_mount("run", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
     do_mount("tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
     /* containerd starts now, in parallel with the rest; dockerd connects to it when ready. */
-    char *containerd_argv[] = {"/usr/bin/containerd", "--config", "/etc/pcocc/containerd.toml", NULL};
-    pid_t containerd = spawn(containerd_argv);
+    containerd = spawn(containerd_argv);
 
     symlink("/proc/self/fd", "/dev/fd");
     symlink("/proc/self/fd/0", "/dev/stdin");
@@ -236,6 +253,8 @@ int main(void) {
         }
     }
     if (waited == -2) dockerd = -1;
-    supervise(dockerd, containerd, containerd_argv, terminator);
+    /* A job without its TLS files cannot be served: powering off ends the VM step at once, with the console. */
+    if (waited == -3) stop_requested = 1;
+    supervise(dockerd, terminator);
     return 0;
 }

@@ -7,6 +7,8 @@ public enum VMStage: String, Sendable, CaseIterable {
     case preparing = "preparing the VM's disks"
     case startingLibvirt = "starting libvirt"
     case startingVM = "starting the VM"
+    case restoringVM = "restoring the saved VM"
+    case savingVM = "booting and saving a VM for the next jobs of this shape"
     case bootingKernel = "booting the guest kernel"
     case startingDockerd = "starting dockerd"
     case ready = "ready"
