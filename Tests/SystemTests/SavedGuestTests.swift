@@ -30,6 +30,11 @@ final class SavedGuestTests: XCTestCase {
         // 2. A later start restores it: another job, its own TLS, its own randomness, the saved guest untouched.
         let second = try await Self.run(setup, scratch: scratch) { job, docker, notices in
             XCTAssertEqual(notices, [], "a restore says nothing")
+            // Two restored VMs drew different IDs even without the reseed in a trial run (how many random numbers
+            // the kernel hands out before depends on timing): the guest's own report is what shows the reseed.
+            XCTAssertTrue(
+                job.consoleTail().contains("pcocc-init: random state reseeded with 64 bytes from the host"),
+                job.consoleTail())
             try await VMBootTests.checkStrangersAreRefused(job: job, port: Int(docker.port)!)
             let other = try await Self.clockAndRandomness(docker)
             // What this job writes stays in its overlays.

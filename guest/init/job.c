@@ -85,6 +85,8 @@ static void reseed(const char *hex) {
     int fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
     if (fd < 0 || ioctl(fd, RNDADDENTROPY, &in) != 0 || ioctl(fd, RNDRESEEDCRNG) != 0)
         msg("reseeding the kernel's random state failed: %s", strerror(errno));
+    else
+        msg("random state reseeded with %zu bytes from the host", n);
     if (fd >= 0) close(fd);
 }
 

@@ -85,7 +85,9 @@ static void readahead_binaries(void) {
     int off = cmdline && strstr(cmdline, "pcocc.noreadahead");
     free(cmdline);
     if (off || fork() != 0) return;
-    const char *warm[] = {"/usr/bin/containerd", "/usr/sbin/dockerd", NULL};
+    /* socat and its TLS libraries too: a saved guest then has them in memory when the first job's client comes. */
+    const char *warm[] = {"/usr/bin/containerd", "/usr/sbin/dockerd", "/usr/bin/socat",
+                          "/usr/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libcrypto.so.3", NULL};
     for (int i = 0; warm[i]; i++) {
         int fd = open(warm[i], O_RDONLY | O_CLOEXEC);
         if (fd >= 0) { posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED); close(fd); }
