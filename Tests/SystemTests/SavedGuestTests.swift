@@ -60,13 +60,10 @@ final class SavedGuestTests: XCTestCase {
         XCTAssertEqual(try Self.savedGuests(saved), [], "the broken saved guest was kept")
 
         // 4. Stopped while the guest to save boots: nothing saved, nothing left.
-        let job = try await setup.makeJob(imageDirectory: setup.guestImage, scratchParent: scratch)
+        let job = try await setup.makeJobWithCertificates(scratchParent: scratch)
         defer { job.remove() }
-        try await setup.asUser([setup.binary, "certs", "--job-dir", job.directory, "--job-id", job.id])
-        let log = "\(job.scratchRoot)/vm.log"
-        let (_, status) = try await ChildProcess.withBackground(
-            "runuser", setup.userCommand([setup.binary] + job.vmArguments, environment: job.environment), logFile: log
-        ) { process in
+        let log = job.vmLog
+        let (_, status) = try await setup.withVMStep(job) { process in
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline && !job.consoleTail().contains("pcocc-init: started") {
                 try await Task.sleep(for: .milliseconds(200))
@@ -96,13 +93,10 @@ final class SavedGuestTests: XCTestCase {
         _ setup: VMTestSetup, scratch: String,
         _ body: @escaping @Sendable (VMTestJob, Docker, [String]) async throws -> String
     ) async throws -> String {
-        let job = try await setup.makeJob(imageDirectory: setup.guestImage, scratchParent: scratch)
+        let job = try await setup.makeJobWithCertificates(scratchParent: scratch)
         defer { job.remove() }
-        try await setup.asUser([setup.binary, "certs", "--job-dir", job.directory, "--job-id", job.id])
-        let log = "\(job.scratchRoot)/vm.log"
-        let (result, status) = try await ChildProcess.withBackground(
-            "runuser", setup.userCommand([setup.binary] + job.vmArguments, environment: job.environment), logFile: log
-        ) { process in
+        let log = job.vmLog
+        let (result, status) = try await setup.withVMStep(job) { process in
             let endpoint = try await job.waitForEndpoint(while: process, log: log, seconds: 300)
             let docker = Docker(
                 port: "\(endpoint.port)",

@@ -10,14 +10,10 @@ import XCTest
 final class VMBootTests: XCTestCase {
     func testBootServeRefuseStrangersAndStop() async throws {
         let setup = try VMTestSetup.require(guestImage: true)
-        let job = try await setup.makeJob(imageDirectory: setup.guestImage)
+        let job = try await setup.makeJobWithCertificates()
         defer { job.remove() }
-        try await setup.asUser([setup.binary, "certs", "--job-dir", job.directory, "--job-id", job.id])
-
-        let log = "\(job.scratchRoot)/vm.log"
-        let (_, status) = try await ChildProcess.withBackground(
-            "runuser", setup.userCommand([setup.binary] + job.vmArguments, environment: job.environment), logFile: log
-        ) { process in
+        let log = job.vmLog
+        let (_, status) = try await setup.withVMStep(job) { process in
             let endpoint = try await job.waitForEndpoint(while: process, log: log, seconds: 300)
             do {
                 try await Self.useDaemon(job: job, port: endpoint.port)
@@ -232,6 +228,22 @@ struct VMTestSetup {
         return job
     }
 
+    /// `makeJob` with the job's certificates made, as the launcher makes them.
+    func makeJobWithCertificates(scratchParent: String = "/tmp") async throws -> VMTestJob {
+        let job = try await makeJob(imageDirectory: guestImage, scratchParent: scratchParent)
+        try await asUser([binary, "certs", "--job-dir", job.directory, "--job-id", job.id])
+        return job
+    }
+
+    /// Runs the job's VM step as the test user (its output in `job.vmLog`) while `body` runs; then its exit status.
+    func withVMStep<Result: Sendable>(
+        _ job: VMTestJob, _ body: @escaping @Sendable (BackgroundProcess) async throws -> Result
+    ) async throws -> (result: Result, status: Int32) {
+        try await ChildProcess.withBackground(
+            "runuser", userCommand([binary] + job.vmArguments, environment: job.environment), logFile: job.vmLog,
+            body: body)
+    }
+
     /// A CA unknown to the job and a client certificate it signed.
     static func foreignClientCertificate(in directory: String) async throws -> (cert: String, key: String) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -278,6 +290,8 @@ struct VMTestJob {
         }
     }
     var endpointFile: String { "\(directory)/docker/endpoint.json" }
+    /// The VM step's standard output and error in the system tests.
+    var vmLog: String { "\(scratchRoot)/vm.log" }
     var clientCertificates: String { "\(directory)/vmcerts/client" }
     var vmArguments: [String] {
         ["vm", "--job-dir", directory, "--job-id", id, "--cpus", "2", "--memory-mb", "1024"]
