@@ -116,13 +116,6 @@ public struct DomainDefinition: Sendable {
 }
 
 extension String {
-    /// The inverse of `xmlEscaped`.
-    var xmlUnescaped: String {
-        replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&apos;", with: "'").replacingOccurrences(of: "&quot;", with: "\"")
-            .replacingOccurrences(of: "&amp;", with: "&")
-    }
-
     /// Safe both as element text and inside a quoted attribute (either quote).
     var xmlEscaped: String {
         var result = ""

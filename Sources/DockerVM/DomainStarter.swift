@@ -6,8 +6,8 @@ struct DomainStarter {
     let hypervisor: any Hypervisor
     let pickPort: @Sendable () throws(VMError) -> Int
     let domainXML: @Sendable (Int) -> String
-    /// A saved state to restore instead of booting.
-    var savedState: String?
+    /// A saved state to restore instead of booting, and the saved domain's name.
+    var savedState: (path: String, domainName: String)?
 
     func start() async throws(VMError) -> (domain: DomainHandle, port: Int) {
         var lastConflict: VMError?
@@ -15,7 +15,9 @@ struct DomainStarter {
             let port = try pickPort()
             do {
                 if let savedState {
-                    return (try await hypervisor.restore(from: savedState, domainXML: domainXML(port)), port)
+                    let domain = try await hypervisor.restore(
+                        from: savedState.path, domainXML: domainXML(port), name: savedState.domainName)
+                    return (domain, port)
                 }
                 return (try await hypervisor.start(domainXML: domainXML(port)), port)
             } catch  where PortAllocator.isPortConflict(error) {
@@ -26,5 +28,22 @@ struct DomainStarter {
             .noFreePort,
             "no free TCP port: QEMU could not bind a forwarded port \(Self.attempts) times"
                 + (lastConflict.map { " (\($0.message))" } ?? ""))
+    }
+}
+
+extension DomainStarter {
+    /// `spec`'s domain on a port picked on its forward address, restored from `savedState` when given.
+    init(hypervisor: any Hypervisor, spec: VMSpec, savedState: String? = nil) {
+        self.init(
+            hypervisor: hypervisor,
+            pickPort: { [address = spec.forwardAddress] () throws(VMError) in
+                try PortAllocator.freePort(on: address)
+            },
+            domainXML: { port in
+                var withPort = spec
+                withPort.forwardPort = port
+                return DomainDefinition(withPort).xml
+            },
+            savedState: savedState.map { ($0, spec.name) })
     }
 }

@@ -12,10 +12,10 @@ public protocol Hypervisor: Sendable {
     func close() async
     /// Writes the running domain's memory and device state to `path`; the domain is then gone.
     func save(_ domain: DomainHandle, to path: String) async throws(VMError)
-    /// Runs a domain from a state `save` wrote, with `domainXML`'s devices: its name, UUID, memory and vCPUs must be
-    /// the saved domain's (libvirt refuses otherwise); disk, console and share paths and QEMU arguments may differ.
-    /// libvirt cannot restore with AUTODESTROY: the caller destroys it on every path.
-    func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle
+    /// Runs the domain `name` from a state `save` wrote, with `domainXML`'s devices: its name, UUID, memory and vCPUs
+    /// must be the saved domain's (libvirt refuses otherwise); disk, console and share paths and QEMU arguments may
+    /// differ. libvirt cannot restore with AUTODESTROY: the caller destroys it on every path.
+    func restore(from path: String, domainXML: String, name: String) async throws(VMError) -> DomainHandle
     /// The hypervisor's and libvirt's versions (major * 1,000,000 + minor * 1,000 + release).
     func versions() async throws(VMError) -> HypervisorVersions
 }

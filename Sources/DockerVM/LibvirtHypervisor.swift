@@ -83,17 +83,15 @@ public final class LibvirtHypervisor: Hypervisor, @unchecked Sendable {
         }
     }
 
-    public func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle {
+    public func restore(from path: String, domainXML: String, name: String) async throws(VMError) -> DomainHandle {
         try await run { () throws(VMError) in
             let connection = try self.openConnection()
             guard virDomainRestoreFlags(connection.pointer, path, domainXML, VIR_DOMAIN_SAVE_RUNNING.rawValue) == 0
             else {
                 throw LibvirtLibrary.lastError("restore from \(path)")
             }
-            guard let name = Self.name(inXML: domainXML),
-                let pointer = virDomainLookupByName(connection.pointer, name)
-            else {
-                throw LibvirtLibrary.lastError("lookup of the restored domain")
+            guard let pointer = virDomainLookupByName(connection.pointer, name) else {
+                throw LibvirtLibrary.lastError("lookup of the restored domain '\(name)'")
             }
             self.domains[name] = LibvirtDomain(pointer: pointer, connection: connection)
             return DomainHandle(name: name)
@@ -112,14 +110,6 @@ public final class LibvirtHypervisor: Hypervisor, @unchecked Sendable {
             }
             return HypervisorVersions(hypervisor: hypervisor, library: library)
         }
-    }
-
-    /// The text of the first <name> element (DomainDefinition writes it escaped, on a line of its own).
-    static func name(inXML xml: String) -> String? {
-        guard let start = xml.range(of: "<name>"),
-            let end = xml.range(of: "</name>", range: start.upperBound..<xml.endIndex)
-        else { return nil }
-        return String(xml[start.upperBound..<end.lowerBound]).xmlUnescaped
     }
 
     public func close() async {

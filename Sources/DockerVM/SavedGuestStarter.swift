@@ -14,7 +14,8 @@ struct SavedGuestStarter: Sendable {
     let scratch: ScratchDirectory
     let image: GuestImage
     let guestConfig: GuestConfig
-    let bindAddress: String
+    /// The size of a saved guest's data disk (vm.data_disk_gb).
+    let dataDiskGiB: Int
     let monitor: LifetimeMonitor
     /// Tells the user (VMNotices) and the step's log.
     let notify: @Sendable (String) -> Void
@@ -68,8 +69,7 @@ struct SavedGuestStarter: Sendable {
         do {
             try await scratch.createDisks(over: guest)
             let (domain, port) = try await DomainStarter(
-                hypervisor: hypervisor, pickPort: pickPort, domainXML: xml(restoring: guest),
-                savedState: guest.statePath
+                hypervisor: hypervisor, spec: spec(restoring: guest), savedState: guest.statePath
             ).start()
             store.markUsed(guest)
             return .restored(Restored(domain: domain, port: port, hold: hold, guest: guest))
@@ -91,23 +91,14 @@ struct SavedGuestStarter: Sendable {
         VMLog.write("removed the saved guest \(restored.guest.directory): its restored VM did not answer")
     }
 
-    private var pickPort: @Sendable () throws(VMError) -> Int {
-        { [bindAddress] () throws(VMError) in try PortAllocator.freePort(on: bindAddress) }
-    }
-
-    /// The saved domain's name and UUID (libvirt restores only those), the job's disks, console, shares and port.
-    private func xml(restoring guest: SavedGuestStore.Guest) -> @Sendable (Int) -> String {
+    /// The saved domain's name and UUID (libvirt restores only those), the job's disks, console and shares.
+    private func spec(restoring guest: SavedGuestStore.Guest) -> VMSpec {
         var restored = savedSpec
         restored.rootDiskPath = scratch.overlayPath
         restored.dataDiskPath = scratch.restoredDataDiskPath
         restored.dataDiskFormat = "qcow2"
         restored.firmwareFiles = [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: guest.configPath)]
-        let restoredSpec = restored
-        return { port in
-            var withPort = restoredSpec
-            withPort.forwardPort = port
-            return DomainDefinition(withPort).xml
-        }
+        return restored
     }
 
     private var savedSpec: VMSpec {
@@ -123,8 +114,7 @@ struct SavedGuestStarter: Sendable {
         var domain: DomainHandle?
         do throws(VMError) {
             try await ScratchDirectory.createOverlay(staged.rootDiskPath, over: image.diskPath, format: "qcow2")
-            try await ScratchDirectory.createDataDisk(
-                staged.dataDiskPath, sizeGiB: Int(shape.value("data-disk-gib") ?? "") ?? 20)
+            try await ScratchDirectory.createDataDisk(staged.dataDiskPath, sizeGiB: dataDiskGiB)
             _ = try JobDisk.create(at: staged.jobDiskPath)
             do {
                 try AtomicFile.write(guestConfig.contents, to: staged.configPath, mode: 0o600)
@@ -136,17 +126,9 @@ struct SavedGuestStarter: Sendable {
             booting.dataDiskPath = staged.dataDiskPath
             booting.jobDiskPath = staged.jobDiskPath
             booting.firmwareFiles = [VMSpec.FirmwareFile(name: "opt/pcocc/config", path: staged.configPath)]
-            let spec = booting
-            let started = try await DomainStarter(
-                hypervisor: hypervisor, pickPort: pickPort,
-                domainXML: { port in
-                    var withPort = spec
-                    withPort.forwardPort = port
-                    return DomainDefinition(withPort).xml
-                }
-            ).start()
+            let started = try await DomainStarter(hypervisor: hypervisor, spec: booting).start()
             domain = started.domain
-            try await waitForTheJobLine(started.domain, console: spec.consoleLogPath, deadline: deadline)
+            try await waitForTheJobLine(started.domain, console: booting.consoleLogPath, deadline: deadline)
             let clock = ContinuousClock.now
             try await hypervisor.save(started.domain, to: staged.statePath)
             domain = nil

@@ -88,12 +88,11 @@ struct SavedGuestStore: Sendable {
     /// A hidden directory to save the guest of `key` into, later `publish`ed; the caller holds the key's lock
     /// exclusive, and `prune` removes a staging directory only when it can take that lock.
     func stage(key: String) throws(VMError) -> Guest {
-        var template = Array("\(directory)/.saving-\(key)-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
-        guard created != nil else {
-            throw VMError(.fileSystem, SystemError("create a directory in", directory).description)
+        do {
+            return Guest(directory: try PrivateDirectory.createUnique(in: directory, prefix: ".saving-\(key)-"))
+        } catch {
+            throw VMError(.fileSystem, error.description)
         }
-        return Guest(directory: String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// Flushes the staged files (the disks were written with cache=unsafe: a node that crashes must not keep a state
@@ -152,17 +151,15 @@ struct SavedGuestStore: Sendable {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
         }
         var kept: [(key: String, used: Double)] = []
-        for key in names where !key.hasPrefix(".") && !key.hasSuffix(".lock") && key != current.key {
-            let guest = guest(key: key)
-            guard let text = try? String(contentsOfFile: guest.shapePath, encoding: .utf8),
-                let shape = GuestShape(text: text), !current.outdates(shape)
-            else {
+        for key in savedKeys(names, except: current.key) {
+            guard let shape = savedShape(key), !current.outdates(shape) else {
                 discard(key: key)
                 continue
             }
             var info = stat()
             let used =
-                stat(guest.statePath, &info) == 0 ? Double(info.st_atim.tv_sec) + Double(info.st_atim.tv_nsec) / 1e9 : 0
+                stat(guest(key: key).statePath, &info) == 0
+                ? Double(info.st_atim.tv_sec) + Double(info.st_atim.tv_nsec) / 1e9 : 0
             kept.append((key, used))
         }
         for old in kept.sorted(by: { $0.used > $1.used }).dropFirst(Self.keptGuests - 1) {
@@ -181,18 +178,25 @@ struct SavedGuestStore: Sendable {
     private func whyMissing(_ shape: GuestShape) -> String {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var newest: (shape: GuestShape, time: Int)?
-        for key in names where !key.hasPrefix(".") && !key.hasSuffix(".lock") && key != shape.key {
-            let path = guest(key: key).shapePath
+        for key in savedKeys(names, except: shape.key) {
             var info = stat()
-            guard stat(path, &info) == 0, let text = try? String(contentsOfFile: path, encoding: .utf8),
-                let saved = GuestShape(text: text)
-            else { continue }
+            guard stat(guest(key: key).shapePath, &info) == 0, let saved = savedShape(key) else { continue }
             if newest == nil || info.st_mtim.tv_sec > newest!.time { newest = (saved, info.st_mtim.tv_sec) }
         }
         guard let newest, let difference = shape.difference(from: newest.shape) else {
             return "no guest of this shape is saved on this node yet"
         }
         return "the saved guest does not fit: \(difference)"
+    }
+
+    /// The saved guests among the directory's `names` (not stagings, removals or lock files), but `key`'s.
+    private func savedKeys(_ names: [String], except key: String) -> [String] {
+        names.filter { !$0.hasPrefix(".") && !$0.hasSuffix(".lock") && $0 != key }
+    }
+
+    /// The shape a saved guest was saved with; nil when it cannot be read.
+    private func savedShape(_ key: String) -> GuestShape? {
+        (try? String(contentsOfFile: guest(key: key).shapePath, encoding: .utf8)).flatMap(GuestShape.init(text:))
     }
 
     /// nil when another descriptor holds a conflicting lock; throws when the lock file cannot be opened.

@@ -45,13 +45,14 @@ struct ScratchDirectory: Sendable {
             await PrivateDaemons.stop(runtimeDirectory: leftover.runtimeDirectory)
             leftover.remove()
         }
-        var template = Array("\(parent)/\(prefix)XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
-        guard created != nil else {
-            throw VMError(.fileSystem, SystemError("create a scratch directory in", parent).description)
+        let scratch: ScratchDirectory
+        do {
+            scratch = ScratchDirectory(path: try PrivateDirectory.createUnique(in: parent, prefix: prefix))
+        } catch {
+            throw VMError(
+                .fileSystem,
+                SystemError("create a scratch directory in", parent, errno: error.errno ?? .current).description)
         }
-        let scratch = ScratchDirectory(
-            path: String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
         for directory in [scratch.runtimeDirectory, scratch.configDirectory, scratch.cacheDirectory] {
             do {
                 try PrivateDirectory.make(directory)

@@ -136,17 +136,7 @@ public struct VMSupervisor: Sendable {
             if running == nil {
                 try await scratch.createDisks(
                     backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
-                let (started, port) = try await DomainStarter(
-                    hypervisor: connected,
-                    pickPort: { [address = settings.bindAddress] () throws(VMError) in
-                        try PortAllocator.freePort(on: address)
-                    },
-                    domainXML: { port in
-                        var withPort = spec
-                        withPort.forwardPort = port
-                        return DomainDefinition(withPort).xml
-                    }
-                ).start()
+                let (started, port) = try await DomainStarter(hypervisor: connected, spec: spec).start()
                 domain = started
                 try jobDisk.write(job)
                 phases.mark("domain")
@@ -203,11 +193,9 @@ public struct VMSupervisor: Sendable {
             VMLog.write("persistent docker storage: \(storage.diskPath)")
             return lease
         case .busy(let holder):
-            let notice =
+            notice(
                 "persistent docker storage \(storage.diskPath) is in use by \(holder): this job uses a fresh disk, "
-                + "kept only until it ends"
-            VMLog.write(notice)
-            VMNotices.add(notice, to: settings.job)
+                    + "kept only until it ends")
             return nil
         }
     }
@@ -244,15 +232,14 @@ public struct VMSupervisor: Sendable {
             guestConfig: guestConfig)
         return SavedGuestStarter(
             hypervisor: hypervisor, store: SavedGuestStore(cache: cache), shape: shape, spec: spec, scratch: scratch,
-            image: image, guestConfig: guestConfig, bindAddress: settings.bindAddress, monitor: monitor
-        ) { [job = settings.job] text in
-            VMLog.write(text)
-            VMNotices.add(text, to: job)
-        } progress: { [job = settings.job] stage in
+            image: image, guestConfig: guestConfig, dataDiskGiB: settings.dataDiskGiB, monitor: monitor,
+            notify: { [self] text in notice(text) }
+        ) { [job = settings.job] stage in
             stage.write(to: job)
         }
     }
 
+    /// Tells the user (docker/notices, shown by the launcher) and the step's log.
     private func notice(_ text: String) {
         VMLog.write(text)
         VMNotices.add(text, to: settings.job)
@@ -273,11 +260,9 @@ public struct VMSupervisor: Sendable {
         let kind = settings.domainKind ?? DomainKindDetector.detectHost()
         let cpus = kind.vcpus(requested: settings.resources.cpus)
         if cpus < settings.resources.cpus {
-            let notice =
+            notice(
                 "no KVM on this node: the docker VM is emulated and gets \(cpus) vCPU, not \(settings.resources.cpus) "
-                + "(an emulated guest with several crashes when its kernel patches its own code)"
-            VMLog.write(notice)
-            VMNotices.add(notice, to: settings.job)
+                    + "(an emulated guest with several crashes when its kernel patches its own code)")
         }
         return VMSpec(
             name: VMSpec.domainName(jobID: settings.job.jobID, userID: settings.userID),

@@ -33,6 +33,15 @@ public enum PrivateDirectory {
         }
     }
 
+    /// Creates `<parent>/<prefix>XXXXXX` with mkdtemp (mode 0700, six random characters: another user cannot guess
+    /// the name and create it first) and returns its path.
+    public static func createUnique(in parent: String, prefix: String) throws(SystemError) -> String {
+        var template = Array("\(parent)/\(prefix)XXXXXX".utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
+        guard created != nil else { throw SystemError("create a directory in", parent) }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Creates one directory with mode 0700 (its parent must exist); an existing directory of ours is fine.
     public static func make(_ path: String) throws(SystemError) {
         if mkdir(path, mode) == 0 { return }

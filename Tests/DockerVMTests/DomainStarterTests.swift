@@ -22,7 +22,7 @@ final class ScriptedHypervisor: Hypervisor {
     func destroy(_ domain: DomainHandle) async throws(VMError) {}
     func close() async {}
     func save(_ domain: DomainHandle, to path: String) async throws(VMError) {}
-    func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle {
+    func restore(from path: String, domainXML: String, name: String) async throws(VMError) -> DomainHandle {
         try await start(domainXML: domainXML)
     }
     func versions() async throws(VMError) -> HypervisorVersions {

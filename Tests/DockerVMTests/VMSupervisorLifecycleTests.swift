@@ -38,7 +38,7 @@ final class LifecycleHypervisor: Hypervisor {
         guard saves else { throw VMError(.libvirt, "the fake cannot save") }
         FileManager.default.createFile(atPath: path, contents: Data("saved".utf8))
     }
-    func restore(from path: String, domainXML: String) async throws(VMError) -> DomainHandle {
+    func restore(from path: String, domainXML: String, name: String) async throws(VMError) -> DomainHandle {
         guard saves else { throw VMError(.libvirt, "the fake cannot restore") }
         restored.withLock { $0 += 1 }
         return DomainHandle(name: "restored")

@@ -1,3 +1,5 @@
+import HostSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -11,10 +13,12 @@ public final class TemporaryDirectory: Sendable {
 
     /// Creates `<parent>/<prefix>XXXXXX`.
     public init(in parent: String, prefix: String = "pcocc-docker-") throws(ImageRepoError) {
-        var template = Array("\(parent)/\(prefix)XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
-        guard created != nil else { throw FileSystem.failure("Cannot create a temporary directory in \(parent)") }
-        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        do {
+            path = try PrivateDirectory.createUnique(in: parent, prefix: prefix)
+        } catch {
+            throw FileSystem.failure(
+                "Cannot create a temporary directory in \(parent)", errno: error.errno?.rawValue ?? errno)
+        }
     }
 
     /// Removes the directory now; calling it again (or the deinit) is harmless.
