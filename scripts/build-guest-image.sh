@@ -177,6 +177,7 @@ fi
 for t in debootstrap chroot qemu-img mkfs.ext4 cpio zstd gcc sha256sum; do
   command -v "$t" >/dev/null || die "$t not found (run scripts/install-deps.sh)"
 done
+[ -f /usr/include/openssl/ssl.h ] || die "OpenSSL's headers not found: install libssl-dev (scripts/install-deps.sh)"
 
 # One build at a time per cache; a second caller waits, then takes the fast path.
 exec 9>"$cache/.lock"
@@ -308,6 +309,10 @@ chroot "$rootfs" depmod -a "$kver"
 log "installing pcocc-init"
 gcc -O2 -Wall -Wextra -Wno-format-truncation -static -o "$rootfs/sbin/pcocc-init" "$root"/guest/init/*.c
 strip "$rootfs/sbin/pcocc-init"
+log "installing pcocc-tls"
+# Against the host's OpenSSL 3 headers (libssl-dev); it runs with the guest's libssl.so.3, the same ABI.
+gcc -O2 -Wall -Wextra -o "$rootfs/usr/sbin/pcocc-tls" "$root"/guest/tls/pcocc-tls.c -lssl -lcrypto
+strip "$rootfs/usr/sbin/pcocc-tls"
 install -D -m 644 "$root/guest/containerd.toml" "$rootfs/etc/pcocc/containerd.toml"
 python3 "$root/guest/build/docker-apparmor.py" "$rootfs" "$rootfs/etc/pcocc/docker-default" ||
   die "cannot write docker's AppArmor profile from the dockerd of the image"

@@ -2,7 +2,7 @@ import HostSystem
 
 /// The libvirt domain XML of a docker VM (the guest devices of CONTRACTS.md).
 public struct DomainDefinition: Sendable {
-    /// Guest port of the TLS terminator (socat) in front of dockerd's socket.
+    /// Guest port of the TLS terminator (pcocc-tls) in front of dockerd's socket.
     public static let guestDockerPort = 2376
 
     public let spec: VMSpec

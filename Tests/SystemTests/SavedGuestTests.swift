@@ -36,6 +36,7 @@ final class SavedGuestTests: XCTestCase {
                 job.consoleTail().contains("pcocc-init: random state reseeded with 64 bytes from the host"),
                 job.consoleTail())
             try await VMBootTests.checkStrangersAreRefused(job: job, port: Int(docker.port)!)
+            try await Self.checkOutputAfterEndOfInput(docker, work: job.scratchRoot)
             let other = try await Self.clockAndRandomness(docker)
             // What this job writes stays in its overlays.
             try await ChildProcess.checked(
@@ -142,6 +143,24 @@ final class SavedGuestTests: XCTestCase {
         let network = try await ChildProcess.checked(
             "docker", ["network", "create", "randomness"], environment: docker.environment)
         return network.outputString.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A container's output after the end of its input still comes back through the guest's TLS terminator: the
+    /// client ends its half (close_notify), dockerd gets the end of the container's input, and the other direction
+    /// flows on until the container is done.
+    private static func checkOutputAfterEndOfInput(_ docker: Docker, work: String) async throws {
+        let root = "\(work)/end-of-input-root"
+        try FileManager.default.createDirectory(atPath: "\(root)/bin", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: "\(root)/bin/busybox")
+        for applet in ["sh", "cat", "sleep", "echo"] {
+            try FileManager.default.createSymbolicLink(atPath: "\(root)/bin/\(applet)", withDestinationPath: "busybox")
+        }
+        let script =
+            "tar -C \(root) -c . | docker import - end-of-input >/dev/null && "
+            + "printf 'hello\\n' | docker run -i --rm end-of-input sh -c 'cat; sleep 1; echo after-end-of-input'"
+        let run = try await ChildProcess.checked("bash", ["-c", script], environment: docker.environment)
+        XCTAssertEqual(run.outputString, "hello\nafter-end-of-input\n", run.errorTail)
     }
 
     private static func savedGuests(_ directory: String) throws -> [String] {

@@ -1,9 +1,13 @@
 /* dockerd's two ends in the guest: its local socket, polled until the daemon answers, and the TLS terminator that
    serves the job on port 2376. dockerd reads its TLS settings once, at start, and the guest may be saved before any
-   job exists (docs/CONTRACTS.md, "Saved guests"): so dockerd listens on /run/docker.sock only, and socat, started
-   with the job's files, does the mutual TLS and hands each connection to that socket. */
+   job exists (docs/CONTRACTS.md, "Saved guests"): so dockerd listens on /run/docker.sock only, and pcocc-tls
+   (guest/tls) does the mutual TLS with the job's files and hands each connection to that socket. It is started
+   before the guest waits for its job, so that a restored guest has it running already (under emulation its exec and
+   OpenSSL's start took 0.9 s after a restore), and released once the job's files are in. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -40,13 +44,49 @@ int wait_for_daemon(pid_t dockerd) {
     return 0;
 }
 
+pid_t tls_terminator;
+static int go_pipe = -1;
+
 pid_t start_tls_terminator(void) {
-    /* verify=1 with cafile: a client certificate signed by the job's CA is required (socat fails the handshake
-       without one). -t: after the client half-closes (docker run -i at the end of its input) the container's
-       output still flows back for as long as it runs, so the other direction is given a day, not 0.5 s. */
-    char *argv[] = {"/usr/bin/socat", "-t", "86400",
-                    "OPENSSL-LISTEN:" DOCKER_TLS_PORT ",reuseaddr,fork,max-children=256,verify=1,cert=" JOB_TLSDIR "/cert.pem,key=" JOB_TLSDIR
-                    "/key.pem,cafile=" JOB_TLSDIR "/ca.pem",
-                    "UNIX-CONNECT:" DOCKER_SOCKET, NULL};
-    return spawn(argv);
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) { msg("pipe: %s", strerror(errno)); return 0; }
+    char *argv[] = {"/usr/sbin/pcocc-tls", DOCKER_TLS_PORT, JOB_TLSDIR, DOCKER_SOCKET, NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        setsid();
+        dup2(console, 1);
+        dup2(console, 2);
+        /* fd 3, open across the exec: dup2 clears close-on-exec, except onto itself. */
+        if (p[0] == 3) fcntl(3, F_SETFD, 0);
+        else if (dup2(p[0], 3) < 0) _exit(127);
+        execv(argv[0], argv);
+        msg("exec %s: %s", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(p[0]);
+    if (pid < 0) { msg("fork: %s", strerror(errno)); close(p[1]); return 0; }
+    if (go_pipe >= 0) close(go_pipe);
+    go_pipe = p[1];
+    tls_terminator = pid;
+    return pid;
+}
+
+int release_tls_terminator(void) {
+    /* One that died while the guest waited (reaped meanwhile, or its pipe broken) is started again. */
+    if (tls_terminator > 0 && go_pipe >= 0 && write(go_pipe, "g", 1) == 1) {
+        close(go_pipe);
+        go_pipe = -1;
+        return 0;
+    }
+    msg("the TLS terminator is gone, starting it again");
+    if (start_tls_terminator() <= 0 || write(go_pipe, "g", 1) != 1) {
+        msg("the TLS terminator cannot be started");
+        return -1;
+    }
+    close(go_pipe);
+    go_pipe = -1;
+    return 0;
 }

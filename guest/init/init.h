@@ -49,8 +49,12 @@ int reap_while_waiting(pid_t dockerd);
 /* Polls dockerd's socket until it answers GET /_ping: 0; -1 when a stop is asked for; -2 when dockerd exits (it is
    then reaped). */
 int wait_for_daemon(pid_t dockerd);
-/* socat: mutual TLS on port 2376 with the job's files, each connection handed to dockerd's socket. */
+/* pcocc-tls (guest/tls): mutual TLS on port 2376 with the job's files, each connection handed to dockerd's socket.
+   Started before the job exists: it listens, and waits for release_tls_terminator to read the files. */
+extern pid_t tls_terminator; /* 0 once reaped */
 pid_t start_tls_terminator(void);
+/* Tells the terminator the job's TLS files are in (starting it again if it died): 0, or -1 when it cannot run. */
+int release_tls_terminator(void);
 
 /* ---- job.c: the job disk ---- */
 uint32_t posix_cksum(const unsigned char *data, size_t len);

@@ -4,8 +4,9 @@
  * Does the minimum needed before dockerd can serve, without forking shells: API filesystems and
  * cgroup2, settings from QEMU fw_cfg, the slirp network (and NAT for containers), the data disk
  * /dev/vdb on /var/lib/docker (mkfs.ext4 in parallel when blank), then dockerd on its local socket.
- * Once dockerd answers, it waits for the job on the job disk /dev/vdc (job.c: TLS files, clock,
- * random state, 9p shares) and starts the TLS terminator (daemon.c). It stays PID 1: it reaps every
+ * Once dockerd answers, it starts the TLS terminator (daemon.c), waits for the job on the job disk
+ * /dev/vdc (job.c: TLS files, clock, random state, 9p shares), and releases the terminator with the
+ * job's TLS files. It stays PID 1: it reaps every
  * orphan (so no tini is needed), forwards SIGTERM/SIGINT to dockerd, restarts containerd and the
  * terminator if they die, and powers the VM off when dockerd exits.
  */
@@ -85,8 +86,8 @@ static void readahead_binaries(void) {
     int off = cmdline && strstr(cmdline, "pcocc.noreadahead");
     free(cmdline);
     if (off || fork() != 0) return;
-    /* socat and its TLS libraries too: a saved guest then has them in memory when the first job's client comes. */
-    const char *warm[] = {"/usr/bin/containerd", "/usr/sbin/dockerd", "/usr/bin/socat",
+    /* The TLS terminator's libraries too: a saved guest then has them in memory when the first job's client comes. */
+    const char *warm[] = {"/usr/bin/containerd", "/usr/sbin/dockerd", "/usr/sbin/pcocc-tls",
                           "/usr/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libcrypto.so.3", NULL};
     for (int i = 0; warm[i]; i++) {
         int fd = open(warm[i], O_RDONLY | O_CLOEXEC);
@@ -120,12 +121,16 @@ int reap_while_waiting(pid_t dockerd) {
     while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
         if (r == dockerd) gone = 1;
         else if (r == containerd && !stop_requested) restart_containerd(st);
+        else if (r == tls_terminator) {
+            msg("the TLS terminator exited (status %d) before the job", st);
+            tls_terminator = 0;
+        }
     }
     return gone;
 }
 
 /* PID 1 from here on: reap everything, stop dockerd on request, power off when it is gone (dockerd -1: already). */
-static void supervise(pid_t dockerd, pid_t terminator) {
+static void supervise(pid_t dockerd) {
     int signalled = 0;
     double deadline = 0;
     while (dockerd > 0) {
@@ -147,10 +152,11 @@ static void supervise(pid_t dockerd, pid_t terminator) {
             restart_containerd(st);
             continue;
         }
-        if (r == terminator && terminator > 0 && !stop_requested) {
+        if (r == tls_terminator && tls_terminator > 0 && !stop_requested) {
             msg("the TLS terminator exited (status %d), restarting it", st);
             sleep(1);
-            terminator = start_tls_terminator();
+            tls_terminator = 0;
+            release_tls_terminator();
             continue;
         }
         if (r < 0 && errno == ECHILD) break;
@@ -244,19 +250,17 @@ int main(void) {
         _exit(127);
     }
     /* Until here nothing is the job's: a guest saved while it waits below can serve any job of its shape. */
-    pid_t terminator = 0;
     int waited = wait_for_daemon(dockerd);
     if (waited == 0) {
+        start_tls_terminator();
         msg("waiting for the job uptime=%.3f", uptime());
         waited = wait_for_job(dockerd);
-        if (waited == 0) {
-            terminator = start_tls_terminator();
-            msg("job ready uptime=%.3f", uptime());
-        }
+        if (waited == 0 && release_tls_terminator() != 0) waited = -3;
+        if (waited == 0) msg("job ready uptime=%.3f", uptime());
     }
     if (waited == -2) dockerd = -1;
     /* A job without its TLS files cannot be served: powering off ends the VM step at once, with the console. */
     if (waited == -3) stop_requested = 1;
-    supervise(dockerd, terminator);
+    supervise(dockerd);
     return 0;
 }
