@@ -88,7 +88,8 @@ static void readahead_binaries(void) {
     if (off || fork() != 0) return;
     /* The TLS terminator's libraries too: a saved guest then has them in memory when the first job's client comes. */
     const char *warm[] = {"/usr/bin/containerd", "/usr/sbin/dockerd", "/usr/sbin/pcocc-tls",
-                          "/usr/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libcrypto.so.3", NULL};
+                          "/usr/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libcrypto.so.3",
+                          "/usr/sbin/runc", "/usr/bin/tini-static", NULL};
     for (int i = 0; warm[i]; i++) {
         int fd = open(warm[i], O_RDONLY | O_CLOEXEC);
         if (fd >= 0) { posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED); close(fd); }
