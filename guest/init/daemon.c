@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,21 +50,7 @@ pid_t start_tls_terminator(void) {
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) { msg("pipe: %s", strerror(errno)); return 0; }
     char *argv[] = {"/usr/sbin/pcocc-tls", DOCKER_TLS_PORT, JOB_TLSDIR, DOCKER_SOCKET, NULL};
-    pid_t pid = fork();
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        setsid();
-        dup2(console, 1);
-        dup2(console, 2);
-        /* fd 3, open across the exec: dup2 clears close-on-exec, except onto itself. */
-        if (p[0] == 3) fcntl(3, F_SETFD, 0);
-        else if (dup2(p[0], 3) < 0) _exit(127);
-        execv(argv[0], argv);
-        msg("exec %s: %s", argv[0], strerror(errno));
-        _exit(127);
-    }
+    pid_t pid = spawn_with_fd3(argv, p[0]);
     close(p[0]);
     if (pid < 0) { msg("fork: %s", strerror(errno)); close(p[1]); return 0; }
     if (go_pipe >= 0) close(go_pipe);

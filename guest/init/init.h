@@ -37,6 +37,8 @@ void mkdirs(const char *path, mode_t mode);
 char *slurp(const char *path, size_t *len);
 int write_file(const char *path, const char *data, size_t len, mode_t mode);
 pid_t spawn(char *const argv[]);
+/* spawn, with `fd` as the child's fd 3 (-1: none). */
+pid_t spawn_with_fd3(char *const argv[], int fd);
 int wait_child(pid_t pid);
 
 /* ---- main.c ---- */

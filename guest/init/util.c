@@ -87,7 +87,7 @@ int write_file(const char *path, const char *data, size_t len, mode_t mode) {
     return 0;
 }
 
-pid_t spawn(char *const argv[]) {
+pid_t spawn_with_fd3(char *const argv[], int fd) {
     pid_t p = fork();
     if (p == 0) {
         sigset_t none;
@@ -96,12 +96,17 @@ pid_t spawn(char *const argv[]) {
         setsid();
         dup2(console, 1);
         dup2(console, 2);
+        /* Open across the exec: dup2 clears close-on-exec, except onto itself. */
+        if (fd == 3) fcntl(3, F_SETFD, 0);
+        else if (fd >= 0 && dup2(fd, 3) < 0) _exit(127);
         execv(argv[0], argv);
         msg("exec %s: %s", argv[0], strerror(errno));
         _exit(127);
     }
     return p;
 }
+
+pid_t spawn(char *const argv[]) { return spawn_with_fd3(argv, -1); }
 
 /* Children reaped while waiting for another, kept for the wait_child that asks for them (the NAT helper often
    ends while the init waits for mkfs). */
