@@ -6,7 +6,7 @@
    OpenSSL's start took 0.9 s after a restore), and released once the job's files are in. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,34 +44,58 @@ int wait_for_daemon(pid_t dockerd) {
 }
 
 pid_t tls_terminator;
-static int go_pipe = -1;
+/* The init's end of the socket pair the terminator has as fd 3: it says "r" once it listens, the init says "g" once
+   the job's files are in, it says "k" once it serves with them. */
+static int control = -1;
+
+/* One byte from the terminator within `seconds`: 1 when it is `want`; 0 when it exited (EOF) or stays silent. */
+static int await_byte(char want, int seconds) {
+    struct pollfd p = {.fd = control, .events = POLLIN};
+    for (int waited = 0; waited < seconds * 20; waited++) {
+        if (poll(&p, 1, 50) > 0) {
+            char c = 0;
+            ssize_t n = read(control, &c, 1);
+            return n == 1 && c == want;
+        }
+        if (stop_requested) return 0;
+    }
+    return 0;
+}
+
+static void close_control(void) {
+    if (control >= 0) close(control);
+    control = -1;
+}
 
 pid_t start_tls_terminator(void) {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) { msg("pipe: %s", strerror(errno)); return 0; }
+    close_control();
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) { msg("socketpair: %s", strerror(errno)); return 0; }
     char *argv[] = {"/usr/sbin/pcocc-tls", DOCKER_TLS_PORT, JOB_TLSDIR, DOCKER_SOCKET, NULL};
-    pid_t pid = spawn_with_fd3(argv, p[0]);
-    close(p[0]);
-    if (pid < 0) { msg("fork: %s", strerror(errno)); close(p[1]); return 0; }
-    if (go_pipe >= 0) close(go_pipe);
-    go_pipe = p[1];
+    pid_t pid = spawn_with_fd3(argv, pair[1]);
+    close(pair[1]);
+    control = pair[0];
+    if (pid < 0) { msg("fork: %s", strerror(errno)); close_control(); return 0; }
     tls_terminator = pid;
+    /* Waited for, so that a guest saved from here on has it listening and blocked on the socket pair: under TCG its
+       exec and OpenSSL's start would otherwise come after the restore. */
+    if (!await_byte('r', 30)) msg("the TLS terminator did not start listening");
     return pid;
 }
 
+/* Sends "g" and waits for "k": 1 when the terminator serves with the job's files. */
+static int go(void) {
+    return tls_terminator > 0 && control >= 0 && send(control, "g", 1, MSG_NOSIGNAL) == 1 && await_byte('k', 30);
+}
+
 int release_tls_terminator(void) {
-    /* One that died while the guest waited (reaped meanwhile, or its pipe broken) is started again. */
-    if (tls_terminator > 0 && go_pipe >= 0 && write(go_pipe, "g", 1) == 1) {
-        close(go_pipe);
-        go_pipe = -1;
-        return 0;
+    /* One that died while the guest waited (reaped meanwhile, or its socket closed) is started again. */
+    int served = go();
+    if (!served) {
+        msg("the TLS terminator is gone, starting it again");
+        served = start_tls_terminator() > 0 && go();
     }
-    msg("the TLS terminator is gone, starting it again");
-    if (start_tls_terminator() <= 0 || write(go_pipe, "g", 1) != 1) {
-        msg("the TLS terminator cannot be started");
-        return -1;
-    }
-    close(go_pipe);
-    go_pipe = -1;
-    return 0;
+    close_control();
+    if (!served) msg("the TLS terminator cannot serve with the job's TLS files");
+    return served ? 0 : -1;
 }

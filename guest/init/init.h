@@ -52,10 +52,12 @@ int reap_while_waiting(pid_t dockerd);
    then reaped). */
 int wait_for_daemon(pid_t dockerd);
 /* pcocc-tls (guest/tls): mutual TLS on port 2376 with the job's files, each connection handed to dockerd's socket.
-   Started before the job exists: it listens, and waits for release_tls_terminator to read the files. */
+   Started before the job exists; returns once it listens (and waits for release_tls_terminator to read the files),
+   or 0 when it cannot be started. */
 extern pid_t tls_terminator; /* 0 once reaped */
 pid_t start_tls_terminator(void);
-/* Tells the terminator the job's TLS files are in (starting it again if it died): 0, or -1 when it cannot run. */
+/* Tells the terminator the job's TLS files are in (starting it again if it died), and waits until it serves with
+   them: 0, or -1 when it cannot. */
 int release_tls_terminator(void);
 
 /* ---- job.c: the job disk ---- */

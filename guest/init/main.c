@@ -157,7 +157,8 @@ static void supervise(pid_t dockerd) {
             msg("the TLS terminator exited (status %d), restarting it", st);
             sleep(1);
             tls_terminator = 0;
-            release_tls_terminator();
+            /* Without it the job has no way in: power off, so that the VM step ends and says so. */
+            if (release_tls_terminator() != 0) stop_requested = 1;
             continue;
         }
         if (r < 0 && errno == ECHILD) break;

@@ -1,13 +1,14 @@
 /*
  * pcocc-tls: the guest's TLS terminator in front of dockerd's socket (docs/CONTRACTS.md, "Saved guests").
  *
- *   pcocc-tls PORT TLSDIR SOCKET     (fd 3: a pipe from the init)
+ *   pcocc-tls PORT TLSDIR SOCKET     (fd 3: a socket to the init)
  *
  * It is started before the guest may be saved, so that what costs most after a restore under emulation (exec,
- * dynamic linking, OpenSSL's initialisation, the listening socket) is done already: it listens on PORT, then waits
- * for one byte on fd 3, which the init writes once the job's files are in TLSDIR (cert.pem, key.pem, ca.pem). Only
- * then does it read them and touch anything random: a saved guest holds no key and no random state of OpenSSL's.
- * Connections that came meanwhile wait in the listen queue. Each connection is served by a child: a mutual-TLS
+ * dynamic linking, OpenSSL's initialisation, the listening socket) is done already. On fd 3 it says "r" once it
+ * listens on PORT, then waits for "g", which the init sends once the job's files are in TLSDIR (cert.pem, key.pem,
+ * ca.pem). Only then does it read them and draw random numbers: a saved guest holds no key and no random state of
+ * OpenSSL's. It says "k" once it serves with them (it exits if it cannot). Connections that came meanwhile wait in
+ * the listen queue. Each connection is served by a child: a mutual-TLS
  * handshake (a client certificate signed by the job's CA is required), then bytes both ways to SOCKET. When one
  * side ends its half (close_notify or EOF), the other side's write half is shut and the other direction flows on
  * until it ends too: `docker run -i` sends the end of its input and still reads the container's output.
@@ -29,10 +30,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define GO_FD 3
+#define INIT_FD 3
 #define MAX_CHILDREN 256
 /* A client that connects and never finishes its handshake holds a child this long at most. */
-#define HANDSHAKE_SECONDS 30
+#define HANDSHAKE_SECONDS 10
 
 static void fail(const char *what) {
     fprintf(stderr, "pcocc-tls: %s: %s\n", what, strerror(errno));
@@ -67,7 +68,8 @@ static SSL_CTX *job_context(const char *dir) {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx) fail_tls("SSL_CTX_new");
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+    /* A client that ends its half with a TCP FIN but no close_notify is half-closing too, not failing. */
+    SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_set_num_tickets(ctx, 0);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) fail_tls(cert);
@@ -115,8 +117,9 @@ static void serve(SSL_CTX *ctx, int client, const char *socket_path) {
     int client_open = 1, daemon_open = 1;
     char buf[65536];
     while (client_open || daemon_open) {
-        /* A side that has ended is left out: poll would keep reporting its hang-up. */
-        struct pollfd fds[2] = {{.fd = client_open ? client : -1, .events = POLLIN},
+        /* A side that has ended is not read any more; a client that ended its half is still watched for a reset,
+           which poll reports whatever the events asked for. */
+        struct pollfd fds[2] = {{.fd = client, .events = client_open ? POLLIN : 0},
                                 {.fd = daemon_open ? daemon : -1, .events = POLLIN}};
         /* Bytes OpenSSL already decrypted are not seen by poll. */
         int pending = client_open && SSL_pending(ssl) > 0;
@@ -124,6 +127,7 @@ static void serve(SSL_CTX *ctx, int client, const char *socket_path) {
             if (errno == EINTR) continue;
             break;
         }
+        if (!client_open && (fds[0].revents & (POLLERR | POLLHUP))) break;
         if (client_open && (pending || fds[0].revents)) {
             int n = SSL_read(ssl, buf, sizeof buf);
             if (n > 0) {
@@ -131,7 +135,7 @@ static void serve(SSL_CTX *ctx, int client, const char *socket_path) {
             } else {
                 int error = SSL_get_error(ssl, n);
                 if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) continue;
-                if (error != SSL_ERROR_ZERO_RETURN && error != SSL_ERROR_SYSCALL) break;
+                if (error != SSL_ERROR_ZERO_RETURN) break; /* a reset or a TLS error */
                 /* The client ended its half: dockerd sees the end of the request body or stream. */
                 client_open = 0;
                 shutdown(daemon, SHUT_WR);
@@ -156,22 +160,24 @@ static void serve(SSL_CTX *ctx, int client, const char *socket_path) {
 
 int main(int argc, char **argv) {
     if (argc != 4) {
-        fprintf(stderr, "usage: pcocc-tls PORT TLSDIR SOCKET (fd 3: the init's go pipe)\n");
+        fprintf(stderr, "usage: pcocc-tls PORT TLSDIR SOCKET (fd 3: a socket to the init)\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
     OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
     int listener = listen_on(atoi(argv[1]));
 
-    char go;
+    if (send(INIT_FD, "r", 1, MSG_NOSIGNAL) != 1) fail("telling the init");
+    char go = 0;
     ssize_t n;
-    while ((n = read(GO_FD, &go, 1)) < 0 && errno == EINTR) {}
-    if (n != 1) {
-        fprintf(stderr, "pcocc-tls: the init closed the go pipe without a job\n");
+    while ((n = read(INIT_FD, &go, 1)) < 0 && errno == EINTR) {}
+    if (n != 1 || go != 'g') {
+        fprintf(stderr, "pcocc-tls: the init closed its socket without a job\n");
         return 1;
     }
-    close(GO_FD);
     SSL_CTX *ctx = job_context(argv[2]);
+    if (send(INIT_FD, "k", 1, MSG_NOSIGNAL) != 1) fail("telling the init");
+    close(INIT_FD);
 
     int children = 0;
     for (;;) {
@@ -179,12 +185,10 @@ int main(int argc, char **argv) {
         if (children >= MAX_CHILDREN && waitpid(-1, NULL, 0) > 0) children--;
         int client = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
         if (client < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) continue;
-            if (errno == EMFILE || errno == ENFILE) {
-                usleep(100000);
-                continue;
-            }
-            fail("accept");
+            if (errno == EBADF || errno == EINVAL || errno == ENOTSOCK || errno == EFAULT) fail("accept");
+            /* The rest (a connection that went, no memory or descriptors for now) passes. */
+            if (errno != EINTR && errno != ECONNABORTED) usleep(100000);
+            continue;
         }
         pid_t child = fork();
         if (child == 0) {
