@@ -46,6 +46,8 @@ int wait_child(pid_t pid);
 extern volatile sig_atomic_t stop_requested;
 /* Reaps the children that have ended, without waiting, restarting containerd: 1 when `dockerd` was among them. */
 int reap_while_waiting(pid_t dockerd);
+/* Restarts containerd when `pid` (reaped, with `status`) was containerd: 1 then. For waits that reap any child. */
+int restart_if_containerd(pid_t pid, int status);
 
 /* ---- daemon.c ---- */
 /* Polls dockerd's socket until it answers GET /_ping: 0; -1 when a stop is asked for; -2 when dockerd exits (it is

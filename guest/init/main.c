@@ -116,12 +116,18 @@ static void restart_containerd(int status) {
     containerd = spawn(containerd_argv);
 }
 
+int restart_if_containerd(pid_t pid, int status) {
+    if (pid != containerd) return 0;
+    if (!stop_requested) restart_containerd(status);
+    return 1;
+}
+
 int reap_while_waiting(pid_t dockerd) {
     int st, gone = 0;
     pid_t r;
     while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
         if (r == dockerd) gone = 1;
-        else if (r == containerd && !stop_requested) restart_containerd(st);
+        else if (restart_if_containerd(r, st)) continue;
         else if (r == tls_terminator) {
             msg("the TLS terminator exited (status %d) before the job", st);
             tls_terminator = 0;

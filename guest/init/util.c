@@ -121,6 +121,7 @@ int wait_child(pid_t pid) {
         pid_t r = waitpid(-1, &st, 0);
         if (r == pid) return st;
         if (r < 0 && errno != EINTR) return -1;
+        if (r > 0 && restart_if_containerd(r, st)) continue;
         for (size_t i = 0; r > 0 && i < sizeof reaped / sizeof reaped[0]; i++)
             if (reaped[i].pid == 0) { reaped[i].pid = r; reaped[i].status = st; break; }
     }
