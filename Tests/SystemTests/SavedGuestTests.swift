@@ -150,12 +150,8 @@ final class SavedGuestTests: XCTestCase {
     /// flows on until the container is done.
     private static func checkOutputAfterEndOfInput(_ docker: Docker, work: String) async throws {
         let root = "\(work)/end-of-input-root"
-        try FileManager.default.createDirectory(atPath: "\(root)/bin", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: "\(root)/bin/busybox")
-        for applet in ["sh", "cat", "sleep", "echo"] {
-            try FileManager.default.createSymbolicLink(atPath: "\(root)/bin/\(applet)", withDestinationPath: "busybox")
-        }
+        try BusyboxTree.write(root: root, applets: ["sh", "cat", "sleep", "echo"])
         let script =
             "tar -C \(root) -c . | docker import - end-of-input >/dev/null && "
             + "printf 'hello\\n' | docker run -i --rm end-of-input sh -c 'cat; sleep 1; echo after-end-of-input'"

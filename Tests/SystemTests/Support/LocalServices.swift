@@ -112,14 +112,11 @@ extension SystemTestEnvironment {
         try await ChildProcess.checked("umoci", ["new", "--image", "\(directory):latest"])
         let bundle = directory + ".bundle"
         try await ChildProcess.checked("umoci", ["unpack", "--image", "\(directory):latest", bundle])
-        let bin = "\(bundle)/rootfs/bin"
-        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: "\(bin)/busybox")
-        for applet in [
-            "sh", "echo", "cat", "ls", "touch", "true", "wget", "httpd", "nc", "sleep", "mkdir", "head", "dd",
-        ] {
-            try FileManager.default.createSymbolicLink(atPath: "\(bin)/\(applet)", withDestinationPath: "busybox")
-        }
+        try BusyboxTree.write(
+            root: "\(bundle)/rootfs",
+            applets: [
+                "sh", "echo", "cat", "ls", "touch", "true", "wget", "httpd", "nc", "sleep", "mkdir", "head", "dd",
+            ])
         try FileManager.default.createDirectory(atPath: "\(bundle)/rootfs/www", withIntermediateDirectories: true)
         try "published\n".write(toFile: "\(bundle)/rootfs/www/index.html", atomically: true, encoding: .utf8)
         try await ChildProcess.checked("umoci", ["repack", "--image", "\(directory):latest", bundle])

@@ -117,12 +117,7 @@ struct SystemTestEnvironment {
         try await ChildProcess.checked("umoci", ["new", "--image", "\(directory):latest"])
         let bundle = directory + ".bundle"
         try await ChildProcess.checked("umoci", ["unpack", "--image", "\(directory):latest", bundle])
-        let bin = "\(bundle)/rootfs/bin"
-        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: "\(bin)/busybox")
-        for applet in ["sh", "echo", "cat", "ls", "touch", "true"] {
-            try FileManager.default.createSymbolicLink(atPath: "\(bin)/\(applet)", withDestinationPath: "busybox")
-        }
+        try BusyboxTree.write(root: "\(bundle)/rootfs", applets: ["sh", "echo", "cat", "ls", "touch", "true"])
         try await ChildProcess.checked("umoci", ["repack", "--image", "\(directory):latest", bundle])
         try await ChildProcess.checked(
             "umoci", ["config", "--image", "\(directory):latest", "--config.cmd", "/bin/sh"])
