@@ -92,7 +92,8 @@ int release_tls_terminator(void) {
     /* One that died while the guest waited (reaped meanwhile, or its socket closed) is started again. */
     int served = go();
     if (!served) {
-        msg("the TLS terminator is gone, starting it again");
+        /* Reaped ones were reported already. */
+        if (tls_terminator > 0) msg("the TLS terminator did not take the job's files, starting it again");
         served = start_tls_terminator() > 0 && go();
     }
     close_control();

@@ -155,10 +155,7 @@ static void supervise(pid_t dockerd) {
             else msg("dockerd killed by signal %d", WTERMSIG(st));
             break;
         }
-        if (r == containerd && !stop_requested) {
-            restart_containerd(st);
-            continue;
-        }
+        if (restart_if_containerd(r, st)) continue;
         if (r == tls_terminator && tls_terminator > 0 && !stop_requested) {
             msg("the TLS terminator exited (status %d), restarting it", st);
             sleep(1);

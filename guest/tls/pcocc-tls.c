@@ -1,5 +1,5 @@
 /*
- * pcocc-tls: the guest's TLS terminator in front of dockerd's socket (docs/CONTRACTS.md, "Saved guests").
+ * pcocc-tls: the guest's TLS terminator in front of dockerd's socket (docs/CONTRACTS.md, "Job disk").
  *
  *   pcocc-tls PORT TLSDIR SOCKET     (fd 3: a socket to the init)
  *
@@ -8,10 +8,10 @@
  * listens on PORT, then waits for "g", which the init sends once the job's files are in TLSDIR (cert.pem, key.pem,
  * ca.pem). Only then does it read them and draw random numbers: a saved guest holds no key and no random state of
  * OpenSSL's. It says "k" once it serves with them (it exits if it cannot). Connections that came meanwhile wait in
- * the listen queue. Each connection is served by a child: a mutual-TLS
- * handshake (a client certificate signed by the job's CA is required), then bytes both ways to SOCKET. When one
- * side ends its half (close_notify or EOF), the other side's write half is shut and the other direction flows on
- * until it ends too: `docker run -i` sends the end of its input and still reads the container's output.
+ * the listen queue. Each connection is served by a child: a mutual-TLS handshake (a client certificate signed by
+ * the job's CA is required), then bytes both ways to SOCKET. When one side ends its half (close_notify or EOF), the
+ * other side's write half is shut and the other direction flows on until it ends too: `docker run -i` sends the
+ * end of its input and still reads the container's output. A reset ends both.
  *
  * Built by scripts/build-guest-image.sh against the host's OpenSSL 3 headers; it runs with the guest's libssl.so.3.
  */
