@@ -86,6 +86,6 @@ public struct DockerContextStore: Sendable {
 
     /// The directory name docker gives a context: the sha256 of its name, in hex.
     static func identifier(_ name: String) -> String {
-        SHA256.hash(data: Data(name.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(name.utf8)).lowercaseHex
     }
 }

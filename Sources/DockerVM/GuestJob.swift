@@ -1,4 +1,5 @@
 import Foundation
+import HostSystem
 
 /// What the guest gets of the job once its dockerd answers (CONTRACTS.md, "Job disk"): the TLS files its terminator
 /// serves with, the 9p shares to mount, the host's clock and random bytes for the kernel. None of it is in a saved
@@ -38,7 +39,7 @@ public struct GuestJob: Sendable, Equatable {
     /// `time` is the host's CLOCK_REALTIME when the record is written.
     public func body(time: timespec, entropy: [UInt8]) -> [UInt8] {
         var lines = [String(format: "time=%lld.%09ld", Int64(time.tv_sec), Int(time.tv_nsec))]
-        lines.append("entropy=" + entropy.map { String(format: "%02x", $0) }.joined())
+        lines.append("entropy=" + entropy.lowercaseHex)
         lines += shares.map { "mount=\($0.tag):\($0.guestPath)" }
         var bytes = Array(lines.map { "\($0)\n" }.joined().utf8)
         for file in files {

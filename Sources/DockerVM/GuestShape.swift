@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HostSystem
 
 /// What a saved guest has in common with every VM that may be restored from it (CONTRACTS.md, "Saved guests"): the
 /// guest image, the hypervisor and libvirt versions, the domain kind (and, for KVM, the host CPU), vCPUs, memory,
@@ -96,7 +97,7 @@ struct GuestShape: Sendable, Equatable {
     }
 
     private static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).lowercaseHex
     }
 
     /// KVM runs the saved CPU state on the host's CPU model: the model name and flags of the first CPU.

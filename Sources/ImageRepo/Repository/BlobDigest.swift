@@ -1,4 +1,5 @@
 import Crypto
+import HostSystem
 
 #if canImport(Glibc)
     import Glibc
@@ -62,7 +63,7 @@ public struct BlobDigest: Sendable, Hashable, CustomStringConvertible {
             size += Int64(count)
         }
         if sync && fsync(descriptor) != 0 { throw FileSystem.failure("Cannot flush \(path) to disk") }
-        let hex = HexDigest.hex(hasher.finalize())
+        let hex = hasher.finalize().lowercaseHex
         return (BlobDigest(verifiedHex: hex), size)
     }
 }
