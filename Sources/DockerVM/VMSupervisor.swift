@@ -133,24 +133,27 @@ public struct VMSupervisor: Sendable {
                 await tearDown(hypervisor, domain, scratch)
                 return stop
             }
-            if running == nil {
+            let started: DomainHandle
+            let port: Int
+            if let running {
+                (started, port) = running
+            } else {
                 try await scratch.createDisks(
                     backingFile: image.diskPath, dataDiskGiB: storage == nil ? settings.dataDiskGiB : nil)
-                let (started, port) = try await DomainStarter(hypervisor: connected, spec: spec).start()
-                domain = started
+                let (booted, bootPort) = try await DomainStarter(hypervisor: connected, spec: spec).start()
+                domain = booted
                 try jobDisk.write(job)
                 phases.mark("domain")
                 // A boot after a restored guest failed gets the full time again.
                 let limit = restoreFailed ? ContinuousClock.now + .seconds(settings.readyTimeoutSeconds) : deadline
                 if let reason = try await waitUntilReady(
-                    connected, started, port: port, monitor: monitor, deadline: limit, booting: true)
+                    connected, booted, port: bootPort, monitor: monitor, deadline: limit, booting: true)
                 {
                     await tearDown(hypervisor, domain, scratch)
                     return reason
                 }
-                running = (started, port)
+                (started, port) = (booted, bootPort)
             }
-            guard let (started, port) = running else { throw VMError(.notReady, "no docker VM started") }
             try publish(port: port)
             VMStage.ready.write(to: settings.job)
             phases.mark("ready")
