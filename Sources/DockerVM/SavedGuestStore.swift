@@ -6,6 +6,8 @@ import HostSystem
 /// state, its disks, its config and its shape. A saved guest appears whole or not at all: it is made in a hidden
 /// directory and renamed to its key. `<key>.lock` guards it: shared by each VM whose disks are layered on it, for
 /// the VM's whole life; exclusive while it is saved or removed. The kernel drops the locks whatever ends a step.
+/// `prune` unlinks the lock files of keys that have no saved guest, holding them exclusive; so a lock counts only
+/// once the file it was taken on is still the one at its path.
 struct SavedGuestStore: Sendable {
     /// Saved guests kept at most: beyond, the least recently used ones nobody holds are removed.
     static let keptGuests = 4
@@ -165,6 +167,16 @@ struct SavedGuestStore: Sendable {
         for old in kept.sorted(by: { $0.used > $1.used }).dropFirst(Self.keptGuests - 1) {
             discard(key: old.key)
         }
+        // Lock files outlive their guests (removed, or never saved): one per shape ever tried, unless removed here.
+        for name in names where name.hasSuffix(".lock") {
+            let key = String(name.dropLast(".lock".count))
+            guard access(guest(key: key).directory, F_OK) != 0, let hold = try? lock(key, LOCK_EX | LOCK_NB) else {
+                continue
+            }
+            // Saving needs this lock exclusive: with it held, no guest of the key can appear meanwhile.
+            if access(guest(key: key).directory, F_OK) != 0 { unlink(lockPath(key)) }
+            _ = hold
+        }
     }
 
     /// Records a restore in the state's access time (relatime would not), which `prune` keeps the latest by.
@@ -199,15 +211,28 @@ struct SavedGuestStore: Sendable {
         (try? String(contentsOfFile: guest(key: key).shapePath, encoding: .utf8)).flatMap(GuestShape.init(text:))
     }
 
+    private func lockPath(_ key: String) -> String { "\(directory)/\(key).lock" }
+
     /// nil when another descriptor holds a conflicting lock; throws when the lock file cannot be opened.
     private func lock(_ key: String, _ operation: Int32) throws(VMError) -> Hold? {
-        let path = "\(directory)/\(key).lock"
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw VMError(.fileSystem, SystemError("open", path).description) }
-        guard flock(descriptor, operation) == 0 else {
+        let path = lockPath(key)
+        // A lock taken on a file `prune` unlinked meanwhile guards nothing: take it again on the file at the path.
+        for _ in 0..<8 {
+            let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard descriptor >= 0 else { throw VMError(.fileSystem, SystemError("open", path).description) }
+            guard flock(descriptor, operation) == 0 else {
+                close(descriptor)
+                return nil
+            }
+            var held = stat()
+            var atPath = stat()
+            if fstat(descriptor, &held) == 0, lstat(path, &atPath) == 0, held.st_dev == atPath.st_dev,
+                held.st_ino == atPath.st_ino
+            {
+                return Hold(descriptor: descriptor)
+            }
             close(descriptor)
-            return nil
         }
-        return Hold(descriptor: descriptor)
+        return nil
     }
 }

@@ -32,7 +32,7 @@ final class SavedGuestStoreTests: XCTestCase {
         }
         let staged = try store.stage(key: shape.key)
         for path in [staged.statePath, staged.rootDiskPath, staged.dataDiskPath, staged.configPath] {
-            FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+            _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
         }
         let guest = try store.publish(staged, shape: shape)
         hold.share()
@@ -71,7 +71,7 @@ final class SavedGuestStoreTests: XCTestCase {
         store.prune(current: shape(memory: 1))
         XCTAssertTrue(FileManager.default.fileExists(atPath: staged.directory), "a staging in progress was removed")
         for path in [staged.statePath, staged.rootDiskPath, staged.dataDiskPath, staged.configPath] {
-            FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+            _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
         }
         let guest = try store.publish(staged, shape: current)
         XCTAssertFalse(FileManager.default.fileExists(atPath: staged.directory))
@@ -120,5 +120,41 @@ final class SavedGuestStoreTests: XCTestCase {
             Set(left), Set([1001, 1003, 1004].map { shape(memory: $0).key }),
             "the current shape's place, then the 3 most recently used, are kept")
         _ = hold
+    }
+
+    func testPruneUnlinksTheLockFilesOfKeysWithoutAGuestThatNobodyHolds() throws {
+        let store = SavedGuestStore(cache: cache)
+        let kept = try save(store, shape(memory: 1000))
+        guard case .found(_, let using) = try store.lookup(shape(memory: 1000)) else {
+            return XCTFail("expected found")
+        }
+        // A save that failed: its lock file stays behind.
+        do {
+            guard case .missing = try store.lookup(shape(memory: 1001)) else { return XCTFail("expected missing") }
+        }
+        // One being saved right now: its lock is held exclusive.
+        guard case .missing(_, let saving) = try store.lookup(shape(memory: 1002)) else {
+            return XCTFail("expected missing")
+        }
+        store.prune(current: shape())
+        let locks = Set(
+            try FileManager.default.contentsOfDirectory(atPath: store.directory).filter { $0.hasSuffix(".lock") })
+        XCTAssertEqual(locks, Set([1000, 1002].map { shape(memory: $0).key + ".lock" }))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept.statePath))
+        // The save goes on under its lock: another job still finds it busy, then finds the guest.
+        guard case .busy = try store.lookup(shape(memory: 1002)) else { return XCTFail("its lock was taken from it") }
+        let staged = try store.stage(key: shape(memory: 1002).key)
+        for path in [staged.statePath, staged.rootDiskPath, staged.dataDiskPath, staged.configPath] {
+            _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+        }
+        _ = try store.publish(staged, shape: shape(memory: 1002))
+        saving.share()
+        guard case .found = try store.lookup(shape(memory: 1002)) else { return XCTFail("expected found") }
+        // A key whose lock file was unlinked starts afresh.
+        guard case .missing(_, let again) = try store.lookup(shape(memory: 1001)) else {
+            return XCTFail("expected missing")
+        }
+        guard case .busy = try store.lookup(shape(memory: 1001)) else { return XCTFail("the new lock does not hold") }
+        _ = (using, again)
     }
 }
