@@ -321,7 +321,8 @@ python3 "$root/guest/build/docker-apparmor.py" "$rootfs" "$rootfs/etc/pcocc/dock
   die "cannot write docker's AppArmor profile from the dockerd of the image"
 # Compiled here for the kernel features Debian pins its policy to (parser.conf's policy-features, which the guest's
 # apparmor_parser compiles for too): the init loads the binary instead of compiling it on the guest's one vCPU.
-# With the modules above: about 0.5 s less QEMU CPU per boot under TCG (bench/kernel-to-init.sh, 6 pairs).
+# With the modules above, 6 interleaved boots (bench/kernel-to-init.sh, 1 vCPU): QEMU CPU to ready 0.12 s less by the
+# medians, 0.76 s by the median of the pairs' differences; within this machine's noise, but work the vCPU no longer does.
 features=$(sed -n 's/^policy-features=//p' "$rootfs/etc/apparmor/parser.conf")
 [ -n "$features" ] && [ -f "$rootfs$features" ] ||
   die "no policy-features in the image's /etc/apparmor/parser.conf: the AppArmor precompilation must be looked at again"
