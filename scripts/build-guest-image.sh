@@ -174,7 +174,7 @@ if [ "$force" = 0 ] && [ -f "$out/image.json" ]; then
 fi
 
 [ "$(id -u)" = 0 ] || die "must run as root (debootstrap, chroot)"
-for t in debootstrap chroot qemu-img mkfs.ext4 cpio zstd gcc sha256sum; do
+for t in debootstrap chroot qemu-img mkfs.ext4 cpio zstd xz gcc sha256sum; do
   command -v "$t" >/dev/null || die "$t not found (run scripts/install-deps.sh)"
 done
 [ -f /usr/include/openssl/ssl.h ] || die "OpenSSL's headers not found: install libssl-dev (scripts/install-deps.sh)"

@@ -10,7 +10,7 @@ packages=(
   qemu-system-x86 qemu-utils
   slurm-wlm slurmctld slurmd slurm-client libslurm-dev munge
   skopeo umoci squashfs-tools squashfs-tools-ng libsquashfs-dev zlib1g-dev libzstd-dev
-  debootstrap busybox-static e2fsprogs cpio pigz zstd
+  debootstrap busybox-static e2fsprogs cpio pigz zstd xz-utils
   openssl libssl-dev python3 python3-docutils tmux procps iproute2 util-linux curl libxml2-utils
   squashfuse fuse3 runc
   # A local registry for the network tests (its daemon is not started: the tests run their own).

@@ -168,6 +168,8 @@ struct SavedGuestStore: Sendable {
             discard(key: old.key)
         }
         // Lock files outlive their guests (removed, or never saved): one per shape ever tried, unless removed here.
+        // Looked at without the lock first: an idle guest's lock taken exclusive, even briefly, would turn a job
+        // starting meanwhile away as busy.
         for name in names where name.hasSuffix(".lock") {
             let key = String(name.dropLast(".lock".count))
             guard access(guest(key: key).directory, F_OK) != 0, let hold = try? lock(key, LOCK_EX | LOCK_NB) else {

@@ -80,17 +80,15 @@ static void load_apparmor_profile(void) {
     size_t len = 0;
     char *policy = slurp("/etc/pcocc/docker-default.bin", &len);
     if (policy && len > 0) {
-        /* The kernel takes a policy in one write. */
+        /* The kernel takes a policy in one write (not write_file's loop, nor its chmod of the target). */
         int fd = open(replace, O_WRONLY | O_CLOEXEC);
         ssize_t written = fd >= 0 ? write(fd, policy, len) : -1;
         int error = errno;
         if (fd >= 0) close(fd);
-        free(policy);
-        if (written == (ssize_t)len) return;
+        if (written == (ssize_t)len) { free(policy); return; }
         msg("the kernel refused the compiled docker-default profile (%s): compiling it", strerror(error));
-    } else {
-        free(policy);
     }
+    free(policy);
     char *argv[] = {"/usr/sbin/apparmor_parser", "--replace", "--skip-cache", "--quiet", "/etc/pcocc/docker-default", NULL};
     spawn(argv);
 }
